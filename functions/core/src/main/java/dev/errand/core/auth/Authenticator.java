@@ -1,0 +1,33 @@
+package dev.errand.core.auth;
+
+import dev.errand.core.target.Target;
+import java.util.Map;
+
+/** Puts a target's credentials on its calls, and keeps them out of everything else. */
+public interface Authenticator {
+
+    /** The headers that authenticate a call to this target, or why they cannot be made now. */
+    Credentials credentials(Target target);
+
+    /** After a 401: reads the secret again; true when it changed, so the next attempt may succeed. */
+    boolean refreshAfterUnauthorized(Target target);
+
+    /** The text with every secret value this authenticator knows replaced by {@code ***}. */
+    String redact(String text);
+
+    /** Credentials for one call. */
+    sealed interface Credentials {
+        record Ready(Map<String, String> headers) implements Credentials {
+            public Ready {
+                headers = Map.copyOf(headers);
+            }
+
+            @Override
+            public String toString() {
+                return "Ready" + headers.keySet();
+            }
+        }
+
+        record Unavailable(String reason) implements Credentials {}
+    }
+}

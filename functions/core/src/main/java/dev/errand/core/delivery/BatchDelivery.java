@@ -1,0 +1,276 @@
+package dev.errand.core.delivery;
+
+import dev.errand.core.auth.Authenticator;
+import dev.errand.core.auth.Authenticator.Credentials;
+import dev.errand.core.job.Envelope;
+import dev.errand.core.job.Job;
+import dev.errand.core.log.JsonLog;
+import dev.errand.core.target.Target;
+import dev.errand.core.target.Targets;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Delivers one batch: every message on its own virtual thread, each returning its {@link Settled}; the
+ * results are collected after all have finished, in input order. No task writes to a shared list, so no
+ * failure can vanish (the defect of batch helpers that add failed ids to an ArrayList from many threads).
+ */
+public final class BatchDelivery {
+
+    /** A call given less than this would mostly time out: the record is deferred instead of started. */
+    public static final Duration MINIMUM_CALL = Duration.ofSeconds(1);
+    /** A record deferred for lack of time can be picked up by the next invocation straight away. */
+    public static final Duration OUT_OF_TIME_DELAY = Duration.ofSeconds(1);
+    /** Failure bodies are logged up to this many characters. */
+    public static final int LOGGED_BODY_CHARS = 1024;
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    public static final String USER_AGENT = "Errand/1.0";
+
+    private final Targets targets;
+    private final HttpCaller caller;
+    private final RetryPolicy policy;
+    private final Authenticator authenticator;
+    private final JsonLog log;
+    private final Clock clock;
+    private final int maxInFlight;
+
+    /**
+     * @param maxInFlight calls in flight across the whole batch; 1 makes it the plain loop most samples use,
+     *                    which the benchmarks compare against
+     */
+    public BatchDelivery(Targets targets, HttpCaller caller, RetryPolicy policy, Authenticator authenticator,
+                         JsonLog log, Clock clock, int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
+        }
+        this.targets = targets;
+        this.caller = caller;
+        this.policy = policy;
+        this.authenticator = authenticator;
+        this.log = log;
+        this.clock = clock;
+        this.maxInFlight = maxInFlight;
+    }
+
+    public RetryPolicy policy() {
+        return policy;
+    }
+
+    public List<Settled> deliver(List<IncomingMessage> messages, Deadline deadline) {
+        Batch batch = new Batch(deadline, new Semaphore(maxInFlight), new ConcurrentHashMap<>());
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Settled>> running = new ArrayList<>(messages.size());
+            for (IncomingMessage message : messages) {
+                running.add(threads.submit(() -> deliver(message, batch)));
+            }
+            List<Settled> settled = new ArrayList<>(messages.size());
+            for (int i = 0; i < messages.size(); i++) {
+                settled.add(await(running.get(i), messages.get(i)));
+            }
+            return List.copyOf(settled);
+        }
+    }
+
+    /** What the records of one batch share: the deadline, the in-flight cap, a gate per target. */
+    private record Batch(Deadline deadline, Semaphore inFlight, Map<String, TargetGate> gates) {
+        TargetGate gate(Target target) {
+            return gates.computeIfAbsent(target.name(), n -> new TargetGate(target));
+        }
+    }
+
+    private Settled deliver(IncomingMessage message, Batch batch) {
+        return switch (Envelope.decode(message.body())) {
+            case Envelope.Decoded.Unreadable u -> notCalled(message, Optional.empty(), message.receiveCount() - 1,
+                    new Outcome.Reject("unreadable message: " + u.reason()));
+            case Envelope.Decoded.Readable r -> deliver(message, r.job(), batch);
+        };
+    }
+
+    private Settled deliver(IncomingMessage message, Job job, Batch batch) {
+        int attempt = job.priorAttempts() + message.receiveCount();
+        Optional<Target> target = targets.get(job.request().target());
+        if (target.isEmpty()) {
+            return notCalled(message, Optional.of(job), attempt - 1,
+                    new Outcome.Reject("target '" + job.request().target() + "' is not configured (any more)"));
+        }
+        Optional<URI> uri = target.get().resolve(job.request().path());
+        if (uri.isEmpty()) {
+            return notCalled(message, Optional.of(job), attempt - 1,
+                    new Outcome.Reject("the path would leave the target's base URL; refused"));
+        }
+        return switch (authenticator.credentials(target.get())) {
+            case Credentials.Unavailable u -> notCalled(message, Optional.of(job), attempt - 1,
+                    new Outcome.Deferred(policy.baseDelay(), "could not read the target's secret: " + u.reason()));
+            case Credentials.Ready ready -> {
+                var request = new OutgoingRequest(uri.get(), job.request().method(), headers(job, ready), job.request().body());
+                yield callWithinLimits(message, job, attempt, target.get(), request, batch);
+            }
+        };
+    }
+
+    private Settled callWithinLimits(IncomingMessage message, Job job, int attempt, Target target,
+                                     OutgoingRequest request, Batch batch) {
+        if (!acquire(batch)) {
+            return notCalled(message, Optional.of(job), attempt - 1,
+                    new Outcome.Deferred(OUT_OF_TIME_DELAY, "not started: too little time left in this invocation"));
+        }
+        try {
+            TargetGate gate = batch.gate(target);
+            return switch (gate.enter(batch.deadline(), MINIMUM_CALL)) {
+                case TargetGate.Admission.Refused refused -> notCalled(message, Optional.of(job), attempt - 1,
+                        new Outcome.Deferred(refused.why() == TargetGate.Refusal.BREAKER_OPEN ? policy.baseDelay() : OUT_OF_TIME_DELAY,
+                                refused.reason()));
+                case TargetGate.Admission.Admitted admitted -> call(message, job, attempt, target, request, gate, batch.deadline());
+            };
+        } finally {
+            batch.inFlight().release();
+        }
+    }
+
+    private Settled call(IncomingMessage message, Job job, int attempt, Target target, OutgoingRequest request,
+                         TargetGate gate, Deadline deadline) {
+        Verdict verdict = new Verdict.Transient("the consumer failed during the call", Optional.empty(), Optional.empty());
+        try {
+            Duration timeout = target.timeout().compareTo(deadline.remaining()) < 0 ? target.timeout() : deadline.remaining();
+            CallResult result = caller.call(request, timeout);
+            verdict = afterUnauthorized(target, OutcomeRules.classify(result, clock.instant()));
+            Outcome outcome = redacted(policy.decide(attempt, verdict));
+            logAttempt(job, target, attempt, result, outcome);
+            return new Settled(message, Optional.of(job), attempt, outcome, status(result));
+        } finally {
+            gate.exit(verdict);
+        }
+    }
+
+    /** A 401 after the secret was rotated is our stale cache, not the job's fault: retry with the new secret. */
+    private Verdict afterUnauthorized(Target target, Verdict verdict) {
+        if (verdict instanceof Verdict.Permanent p && p.status().equals(Optional.of(401))
+                && authenticator.refreshAfterUnauthorized(target)) {
+            return new Verdict.Transient("HTTP 401 with a secret that has since changed; the next attempt uses the new one",
+                    Optional.empty(), p.status());
+        }
+        return verdict;
+    }
+
+    private boolean acquire(Batch batch) {
+        try {
+            long waitNanos = batch.deadline().remaining().minus(MINIMUM_CALL).toNanos();
+            return waitNanos > 0 && batch.inFlight().tryAcquire(waitNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static Map<String, String> headers(Job job, Credentials.Ready credentials) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, String> given = job.request().headers();
+        boolean hasContentType = given.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("content-type"));
+        boolean hasUserAgent = given.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("user-agent"));
+        if (job.request().body().isPresent() && !hasContentType) {
+            headers.put("Content-Type", "application/json");
+        }
+        if (!hasUserAgent) {
+            headers.put("User-Agent", USER_AGENT);
+        }
+        headers.putAll(given);
+        headers.put(IDEMPOTENCY_KEY, job.id().value());
+        headers.putAll(credentials.headers());
+        return headers;
+    }
+
+    private Settled notCalled(IncomingMessage message, Optional<Job> job, int callsMade, Outcome outcome) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("jobId", job.map(j -> j.id().value()).orElse(""));
+        fields.put("target", job.map(j -> j.request().target()).orElse(""));
+        fields.put("messageId", message.messageId());
+        fields.put("outcome", name(outcome));
+        fields.put("reason", reason(outcome));
+        log.log(outcome instanceof Outcome.Reject ? JsonLog.Level.WARN : JsonLog.Level.INFO, "not attempted", fields);
+        return new Settled(message, job, Math.max(0, callsMade), outcome, Optional.empty());
+    }
+
+    private void logAttempt(Job job, Target target, int attempt, CallResult result, Outcome outcome) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("jobId", job.id().value());
+        fields.put("target", target.name());
+        fields.put("attempt", attempt);
+        fields.put("outcome", name(outcome));
+        status(result).ifPresent(s -> fields.put("status", s));
+        fields.put("latencyMs", result.latency().toMillis());
+        if (outcome instanceof Outcome.Retry retry) {
+            fields.put("retryInSeconds", retry.delay().toSeconds());
+        }
+        if (!(outcome instanceof Outcome.Delivered)) {
+            fields.put("error", authenticator.redact(truncate(switch (result) {
+                case CallResult.Responded r -> r.bodyPrefix();
+                case CallResult.NoResponse n -> n.failure().name().toLowerCase(Locale.ROOT) + ": " + n.detail();
+            })));
+        }
+        log.log(outcome instanceof Outcome.Delivered ? JsonLog.Level.INFO : JsonLog.Level.WARN, "attempt", fields);
+    }
+
+    private Settled await(Future<Settled> running, IncomingMessage message) {
+        try {
+            return running.get();
+        } catch (ExecutionException e) {
+            // a bug in this consumer, not the provider's fault: keep the message, let it come back
+            Outcome outcome = new Outcome.Retry(policy.delay(1, Optional.empty()), "consumer error: " + e.getCause());
+            return notCalled(message, Optional.empty(), message.receiveCount(), outcome);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return notCalled(message, Optional.empty(), message.receiveCount() - 1,
+                    new Outcome.Deferred(OUT_OF_TIME_DELAY, "interrupted before it finished"));
+        }
+    }
+
+    /** A provider may echo our auth header in its error body: reasons travel to the DLQ, so scrub them. */
+    private Outcome redacted(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Delivered d -> d;
+            case Outcome.Retry r -> new Outcome.Retry(r.delay(), authenticator.redact(r.reason()));
+            case Outcome.Reject r -> new Outcome.Reject(authenticator.redact(r.reason()));
+            case Outcome.Deferred d -> d;
+        };
+    }
+
+    static String name(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Delivered d -> "delivered";
+            case Outcome.Retry r -> "retry";
+            case Outcome.Reject r -> "rejected";
+            case Outcome.Deferred d -> "deferred";
+        };
+    }
+
+    private static String reason(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Delivered d -> "HTTP " + d.status();
+            case Outcome.Retry r -> r.reason();
+            case Outcome.Reject r -> r.reason();
+            case Outcome.Deferred d -> d.reason();
+        };
+    }
+
+    private static Optional<Integer> status(CallResult result) {
+        return result instanceof CallResult.Responded r ? Optional.of(r.status()) : Optional.empty();
+    }
+
+    private static String truncate(String text) {
+        return text.length() > LOGGED_BODY_CHARS ? text.substring(0, LOGGED_BODY_CHARS) : text;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.errand.core.delivery;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** What happened on the wire when a provider was called. */
+public sealed interface CallResult {
+
+    Duration latency();
+
+    /** The provider answered. {@code bodyPrefix} holds the first bytes of its body, for logs and dead-letter reasons. */
+    record Responded(int status, Optional<String> retryAfter, String bodyPrefix, Duration latency) implements CallResult {}
+
+    /** No answer came back. */
+    record NoResponse(Failure failure, String detail, Duration latency) implements CallResult {}
+
+    enum Failure {
+        /** No answer within the call's timeout (connect or response). */
+        TIMEOUT,
+        /** Nothing listens there, or the host cannot be reached. */
+        CONNECTION_REFUSED,
+        /** The connection broke mid-exchange; the provider may or may not have acted. */
+        CONNECTION_RESET,
+        /** Any other network failure. */
+        NETWORK,
+        /** The HTTP client would not send the request at all; sending it again cannot help. */
+        UNSENDABLE
+    }
+}

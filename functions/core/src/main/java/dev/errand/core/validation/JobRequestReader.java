@@ -1,0 +1,172 @@
+package dev.errand.core.validation;
+
+import dev.errand.core.job.HttpMethod;
+import dev.errand.core.job.JobRequest;
+import dev.errand.core.json.Json;
+import dev.errand.core.target.TargetDirectory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Turns a job request's JSON tree into a {@link JobRequest}, or names every problem found. The same rules
+ * check a client's submission and a message read back from the queue, so they can never disagree.
+ */
+public final class JobRequestReader {
+
+    /** SQS's DelaySeconds maximum: a longer delay cannot be expressed on the queue. */
+    public static final int MAX_DELAY_SECONDS = 900;
+    /** The default body limit: a quarter of SQS's 1 MiB message, leaving room for a batch and the envelope. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+    /** The envelope around a body must still fit one SQS message (1 MiB); 64 KiB is kept for it. */
+    public static final int LARGEST_MAX_BODY_BYTES = 1024 * 1024 - 64 * 1024;
+
+    public static final List<String> FIELDS = List.of("target", "method", "path", "headers", "body", "delaySeconds");
+
+    private final TargetDirectory targets;
+    private final int maxBodyBytes;
+
+    public JobRequestReader(TargetDirectory targets, int maxBodyBytes) {
+        if (maxBodyBytes < 1 || maxBodyBytes > LARGEST_MAX_BODY_BYTES) {
+            throw new IllegalArgumentException("maxBodyBytes must be from 1 to " + LARGEST_MAX_BODY_BYTES
+                    + " so that a job fits one SQS message, was " + maxBodyBytes);
+        }
+        this.targets = targets;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** The result of reading one job request. */
+    public sealed interface Read {
+        record Ok(JobRequest request) implements Read {}
+
+        record Invalid(List<FieldError> errors) implements Read {
+            public Invalid {
+                errors = List.copyOf(errors);
+            }
+        }
+    }
+
+    public Read read(Object node, Pointer at) {
+        if (!(node instanceof Map<?, ?> fields)) {
+            return new Read.Invalid(List.of(new FieldError(at, "must be a JSON object, was " + Json.typeName(node))));
+        }
+        List<FieldError> errors = new ArrayList<>();
+        fields.keySet().stream().map(String::valueOf).filter(k -> !FIELDS.contains(k)).sorted().forEach(k ->
+                errors.add(new FieldError(at.child(k), "is not a known field (known: " + String.join(", ", FIELDS) + ")")));
+        Optional<String> target = target(fields, at.child("target"), errors);
+        HttpMethod method = method(fields, at.child("method"), errors);
+        String path = path(fields, at.child("path"), errors);
+        Map<String, String> headers = headers(fields, target, at.child("headers"), errors);
+        Optional<String> body = body(fields, at.child("body"), errors);
+        int delaySeconds = delaySeconds(fields, at.child("delaySeconds"), errors);
+        if (!errors.isEmpty()) {
+            return new Read.Invalid(errors);
+        }
+        return new Read.Ok(new JobRequest(target.orElseThrow(), method, path, headers, body, delaySeconds));
+    }
+
+    private Optional<String> target(Map<?, ?> fields, Pointer at, List<FieldError> errors) {
+        Object value = fields.get("target");
+        if (!(value instanceof String name) || name.isBlank()) {
+            errors.add(new FieldError(at, fields.containsKey("target")
+                    ? "must be the name of a configured target, was " + Json.typeName(value) + (value instanceof String ? " (blank)" : "")
+                    : "is required: the name of a configured target"));
+            return Optional.empty();
+        }
+        Optional<String> refusal = targets.refuse(name);
+        refusal.ifPresent(r -> errors.add(new FieldError(at, r)));
+        return refusal.isEmpty() ? Optional.of(name) : Optional.empty();
+    }
+
+    private static HttpMethod method(Map<?, ?> fields, Pointer at, List<FieldError> errors) {
+        if (!fields.containsKey("method")) {
+            return HttpMethod.DEFAULT;
+        }
+        Object value = fields.get("method");
+        Optional<HttpMethod> method = value instanceof String s ? HttpMethod.parse(s) : Optional.empty();
+        if (method.isEmpty()) {
+            errors.add(new FieldError(at, "must be one of " + Arrays.toString(HttpMethod.values())
+                    + ", was " + (value instanceof String s ? "'" + s + "'" : Json.typeName(value))));
+        }
+        return method.orElse(HttpMethod.DEFAULT);
+    }
+
+    private static String path(Map<?, ?> fields, Pointer at, List<FieldError> errors) {
+        if (!fields.containsKey("path")) {
+            return JobRequest.DEFAULT_PATH;
+        }
+        if (!(fields.get("path") instanceof String path)) {
+            errors.add(new FieldError(at, "must be a string starting with '/', was " + Json.typeName(fields.get("path"))));
+            return JobRequest.DEFAULT_PATH;
+        }
+        PathRules.problem(path).ifPresent(p -> errors.add(new FieldError(at, p)));
+        return path;
+    }
+
+    private Map<String, String> headers(Map<?, ?> fields, Optional<String> target, Pointer at, List<FieldError> errors) {
+        if (!fields.containsKey("headers")) {
+            return Map.of();
+        }
+        if (!(fields.get("headers") instanceof Map<?, ?> given)) {
+            errors.add(new FieldError(at, "must be an object of header names to string values, was "
+                    + Json.typeName(fields.get("headers"))));
+            return Map.of();
+        }
+        if (given.size() > HeaderRules.MAX_HEADERS) {
+            errors.add(new FieldError(at, "has " + given.size() + " headers; the limit is " + HeaderRules.MAX_HEADERS));
+            return Map.of();
+        }
+        Set<String> reserved = target.map(targets::reservedHeaders).orElse(Set.of());
+        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, String> seen = new HashMap<>();
+        given.forEach((key, value) -> {
+            String name = String.valueOf(key);
+            String lower = name.toLowerCase(Locale.ROOT);
+            Pointer here = at.child(name);
+            Optional<String> problem = HeaderRules.nameProblem(name)
+                    .or(() -> reserved.contains(lower) ? Optional.of("is set by the target's auth configuration") : Optional.empty())
+                    .or(() -> seen.containsKey(lower)
+                            ? Optional.of("repeats header '" + seen.get(lower) + "': header names ignore case")
+                            : Optional.empty())
+                    .or(() -> value instanceof String s ? HeaderRules.valueProblem(s)
+                            : Optional.of("must be a string, was " + Json.typeName(value)));
+            problem.ifPresentOrElse(p -> errors.add(new FieldError(here, p)), () -> headers.put(name, (String) value));
+            seen.putIfAbsent(lower, name);
+        });
+        return headers;
+    }
+
+    private Optional<String> body(Map<?, ?> fields, Pointer at, List<FieldError> errors) {
+        // JSON null and an absent body both mean a call without a body
+        Optional<String> json = Optional.ofNullable(fields.get("body")).map(Json::write);
+        json.map(j -> j.getBytes(StandardCharsets.UTF_8).length)
+                .filter(bytes -> bytes > maxBodyBytes)
+                .ifPresent(bytes -> errors.add(new FieldError(at, "is " + bytes + " bytes as JSON; the limit is " + maxBodyBytes)));
+        return json;
+    }
+
+    private static int delaySeconds(Map<?, ?> fields, Pointer at, List<FieldError> errors) {
+        if (!fields.containsKey("delaySeconds")) {
+            return 0;
+        }
+        OptionalLong value = Json.integer(fields.get("delaySeconds"));
+        if (value.isEmpty() || value.getAsLong() < 0 || value.getAsLong() > MAX_DELAY_SECONDS) {
+            errors.add(new FieldError(at, "must be a whole number of seconds from 0 to " + MAX_DELAY_SECONDS
+                    + ", was " + describe(fields.get("delaySeconds"))));
+            return 0;
+        }
+        return (int) value.getAsLong();
+    }
+
+    private static String describe(Object value) {
+        return value instanceof Number n ? n.toString() : Json.typeName(value);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.errand.process;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.errand.aws.AwsClients;
+import dev.errand.aws.AwsSecretSource;
+import dev.errand.aws.Env;
+import dev.errand.aws.SqsBatches;
+import dev.errand.aws.TargetsLoader;
+import dev.errand.core.auth.SecretAuthenticator;
+import dev.errand.core.delivery.BatchDelivery;
+import dev.errand.core.delivery.Deadline;
+import dev.errand.core.delivery.IncomingMessage;
+import dev.errand.core.delivery.JdkHttpCaller;
+import dev.errand.core.delivery.RetryPolicy;
+import dev.errand.core.delivery.Settled;
+import dev.errand.core.log.JsonLog;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The SQS consumer's Lambda handler: hands the batch to {@link BatchDelivery}, applies each outcome to SQS
+ * through {@link Settlement}, and reports exactly the messages that must come back.
+ */
+public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBatchResponse> {
+
+    /** Kept back from the calls for settling the batch (visibility changes, DLQ sends) before Lambda's timeout. */
+    public static final Duration MAX_SETTLE_RESERVE = Duration.ofSeconds(3);
+    public static final Duration MIN_SETTLE_RESERVE = Duration.ofMillis(500);
+    public static final int DEFAULT_MAX_ATTEMPTS = 8;
+    public static final int DEFAULT_RETRY_BASE_SECONDS = 30;
+    public static final int DEFAULT_RETRY_MAX_SECONDS = 6 * 3600;
+    /** Calls in flight per invocation: enough for a 1,000-record batch at once; the per-target caps bind first. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
+
+    private final BatchDelivery delivery;
+    private final Settlement settlement;
+    private final Clock clock;
+
+    /** Lambda's entry point: everything from the function's environment. */
+    public ProcessJobsFunction() {
+        this(Env.system());
+    }
+
+    public ProcessJobsFunction(Env env) {
+        this(env, new AwsClients(env), Clock.systemUTC(), RetryPolicy.builder());
+    }
+
+    /** For tests: a fixed jitter (say, always the full delay) makes the retry schedule exact. */
+    public ProcessJobsFunction(Env env, java.util.function.DoubleSupplier jitter) {
+        this(env, new AwsClients(env), Clock.systemUTC(), RetryPolicy.builder().jitter(jitter));
+    }
+
+    private ProcessJobsFunction(Env env, AwsClients aws, Clock clock, RetryPolicy.Builder policy) {
+        JsonLog log = new JsonLog(System.out, clock);
+        this.clock = clock;
+        this.delivery = new BatchDelivery(
+                TargetsLoader.load(env, aws::ssm),
+                new JdkHttpCaller(JdkHttpCaller.defaultClient()),
+                policy.maxAttempts(env.integer(Env.MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS))
+                        .baseDelay(Duration.ofSeconds(env.integer(Env.RETRY_BASE_SECONDS, DEFAULT_RETRY_BASE_SECONDS)))
+                        .maxDelay(Duration.ofSeconds(env.integer(Env.RETRY_MAX_SECONDS, DEFAULT_RETRY_MAX_SECONDS)))
+                        .build(),
+                new SecretAuthenticator(new AwsSecretSource(memoize(aws::ssm), memoize(aws::secretsManager))),
+                log,
+                clock,
+                env.integer(Env.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT));
+        this.settlement = new Settlement(new SqsBatches(aws.sqs()), env.required(Env.JOBS_QUEUE_URL),
+                env.required(Env.DEAD_LETTER_QUEUE_URL), clock, log);
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        List<SQSEvent.SQSMessage> records = Optional.ofNullable(event.getRecords()).orElse(List.of());
+        Deadline deadline = Deadline.after(clock, budget(Duration.ofMillis(context.getRemainingTimeInMillis())));
+        List<Settled> settled = delivery.deliver(records.stream().map(ProcessJobsFunction::incoming).toList(), deadline);
+        List<String> receiptHandles = records.stream().map(SQSEvent.SQSMessage::getReceiptHandle).toList();
+        List<String> failed = settlement.settle(settled, receiptHandles);
+        return SQSBatchResponse.builder()
+                .withBatchItemFailures(failed.stream().map(id -> new SQSBatchResponse.BatchItemFailure(id)).toList())
+                .build();
+    }
+
+    /** The time the calls may use: what Lambda left us, less a reserve for settling (a fifth, within bounds). */
+    static Duration budget(Duration remaining) {
+        Duration reserve = remaining.dividedBy(5);
+        reserve = reserve.compareTo(MIN_SETTLE_RESERVE) < 0 ? MIN_SETTLE_RESERVE
+                : reserve.compareTo(MAX_SETTLE_RESERVE) > 0 ? MAX_SETTLE_RESERVE : reserve;
+        return remaining.minus(reserve);
+    }
+
+    private static IncomingMessage incoming(SQSEvent.SQSMessage record) {
+        int receives = Optional.ofNullable(record.getAttributes())
+                .map(a -> a.get("ApproximateReceiveCount"))
+                .map(Integer::parseInt)
+                .orElse(1);
+        return new IncomingMessage(record.getMessageId(), Optional.ofNullable(record.getBody()).orElse(""), Math.max(1, receives));
+    }
+
+    private static <T> java.util.function.Supplier<T> memoize(java.util.function.Supplier<T> make) {
+        return new java.util.function.Supplier<>() {
+            private volatile T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = make.get();
+                }
+                return value;
+            }
+        };
+    }
+}

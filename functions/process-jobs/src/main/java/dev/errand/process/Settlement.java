@@ -1,0 +1,173 @@
+package dev.errand.process;
+
+import dev.errand.aws.QueueMessage;
+import dev.errand.aws.SqsBatches;
+import dev.errand.aws.SqsJobQueue;
+import dev.errand.core.delivery.Outcome;
+import dev.errand.core.delivery.Settled;
+import dev.errand.core.job.Envelope;
+import dev.errand.core.log.JsonLog;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies a batch's outcomes to SQS and decides which message ids Lambda must keep (the batch item
+ * failures). A message is let go only when its fate is recorded elsewhere: delivered, safely in the DLQ,
+ * or re-sent. When a DLQ send or re-send fails, the message is kept, so nothing is lost.
+ */
+final class Settlement {
+
+    /** Attributes on a dead letter: why it died, how many calls it had, which job it was. */
+    static final String REASON = "errand.reason";
+    static final String ATTEMPTS = "errand.attempts";
+    static final String JOB_ID = SqsJobQueue.JOB_ID;
+    static final String TARGET = SqsJobQueue.TARGET;
+    static final String LAST_STATUS = "errand.lastStatus";
+    static final String DEAD_AT = "errand.deadAt";
+    static final String SOURCE_MESSAGE_ID = "errand.sourceMessageId";
+    /** Reasons are cut here: enough to act on, small beside the 1 MiB message limit. */
+    static final int REASON_CHARS = 1024;
+    /** SQS's DelaySeconds maximum, for re-sent (deferred) messages. */
+    static final int MAX_DELAY_SECONDS = 900;
+    /** SQS's visibility timeout maximum. */
+    static final int MAX_VISIBILITY_SECONDS = 43_200;
+
+    private final SqsBatches sqs;
+    private final String jobsQueueUrl;
+    private final String deadLetterQueueUrl;
+    private final Clock clock;
+    private final JsonLog log;
+
+    Settlement(SqsBatches sqs, String jobsQueueUrl, String deadLetterQueueUrl, Clock clock, JsonLog log) {
+        this.sqs = sqs;
+        this.jobsQueueUrl = jobsQueueUrl;
+        this.deadLetterQueueUrl = deadLetterQueueUrl;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    /** One settled message with its receipt handle, which only SQS's side knows. */
+    private record Item(Settled settled, String receiptHandle) {
+        String messageId() {
+            return settled.message().messageId();
+        }
+    }
+
+    /** Settles the batch; answers the ids of the messages SQS must deliver again, in input order. */
+    List<String> settle(List<Settled> settled, List<String> receiptHandles) {
+        List<Item> retries = new ArrayList<>();
+        List<Item> rejects = new ArrayList<>();
+        List<Item> deferrals = new ArrayList<>();
+        for (int i = 0; i < settled.size(); i++) {
+            Item item = new Item(settled.get(i), receiptHandles.get(i));
+            switch (item.settled().outcome()) {
+                case Outcome.Delivered d -> { }
+                case Outcome.Retry r -> retries.add(item);
+                case Outcome.Reject r -> rejects.add(item);
+                case Outcome.Deferred d -> deferrals.add(item);
+            }
+        }
+        List<Item> keep = new ArrayList<>(retries);
+        delayAll(retries);
+        keep.addAll(deadLetter(rejects));
+        keep.addAll(resend(deferrals));
+        java.util.Set<String> kept = new java.util.HashSet<>(keep.stream().map(Item::messageId).toList());
+        return settled.stream().map(s -> s.message().messageId()).filter(kept::contains).distinct().toList();
+    }
+
+    /** Sets each message's visibility to its wait; a failed change only means it returns sooner. */
+    private void delayAll(List<Item> items) {
+        List<SqsBatches.Result> results = sqs.changeVisibility(jobsQueueUrl, items.stream()
+                .map(i -> new SqsBatches.VisibilityChange(i.receiptHandle(), visibility(delayOf(i.settled().outcome()))))
+                .toList());
+        for (int i = 0; i < items.size(); i++) {
+            if (results.get(i) instanceof SqsBatches.Result.Failed f) {
+                log.warn("visibility not changed", Map.of("messageId", items.get(i).messageId(), "error", f.detail()));
+            }
+        }
+    }
+
+    /** Sends rejected messages to the DLQ with the reason; those that could not be sent are kept. */
+    private List<Item> deadLetter(List<Item> items) {
+        List<SqsBatches.Result> results = sqs.send(deadLetterQueueUrl, items.stream().map(this::deadLetter).toList());
+        List<Item> keep = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            Settled s = item.settled();
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("jobId", s.job().map(j -> j.id().value()).orElse(""));
+            fields.put("target", s.job().map(j -> j.request().target()).orElse(""));
+            fields.put("attempts", s.callsMade());
+            fields.put("reason", reason(s));
+            switch (results.get(i)) {
+                case SqsBatches.Result.Done d -> log.warn("dead-lettered", fields);
+                case SqsBatches.Result.Failed f -> {
+                    fields.put("error", f.detail());
+                    log.error("dead-letter send failed; the message stays on the jobs queue", fields);
+                    keep.add(item);
+                }
+            }
+        }
+        keep.forEach(i -> log.info("kept", Map.of("messageId", i.messageId())));
+        return keep;
+    }
+
+    private QueueMessage deadLetter(Item item) {
+        Settled s = item.settled();
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put(REASON, reason(s));
+        attributes.put(ATTEMPTS, String.valueOf(s.callsMade()));
+        attributes.put(DEAD_AT, clock.instant().toString());
+        attributes.put(SOURCE_MESSAGE_ID, item.messageId());
+        s.job().ifPresent(j -> {
+            attributes.put(JOB_ID, j.id().value());
+            attributes.put(TARGET, j.request().target());
+        });
+        s.status().ifPresent(code -> attributes.put(LAST_STATUS, String.valueOf(code)));
+        // the body as received: redriven, it starts a fresh schedule
+        return new QueueMessage(s.message().body(), attributes, 0);
+    }
+
+    /** Re-sends deferred jobs carrying their call count, so a receive without a call never counts as an attempt. */
+    private List<Item> resend(List<Item> items) {
+        List<Item> sendable = items.stream().filter(i -> i.settled().job().isPresent()).toList();
+        List<Item> keep = new ArrayList<>(items.stream().filter(i -> i.settled().job().isEmpty()).toList());
+        List<SqsBatches.Result> results = sqs.send(jobsQueueUrl, sendable.stream().map(i -> {
+            var job = i.settled().job().orElseThrow().withPriorAttempts(i.settled().callsMade());
+            return SqsJobQueue.message(job, Math.min(MAX_DELAY_SECONDS, visibility(delayOf(i.settled().outcome()))));
+        }).toList());
+        for (int i = 0; i < sendable.size(); i++) {
+            if (results.get(i) instanceof SqsBatches.Result.Failed f) {
+                log.warn("deferred job not re-sent; it comes back through SQS instead",
+                        Map.of("messageId", sendable.get(i).messageId(), "error", f.detail()));
+                keep.add(sendable.get(i));
+            }
+        }
+        delayAll(keep);
+        return keep;
+    }
+
+    private static String reason(Settled s) {
+        String reason = s.outcome() instanceof Outcome.Reject r ? r.reason() : "";
+        return reason.length() > REASON_CHARS ? reason.substring(0, REASON_CHARS) + "…" : reason;
+    }
+
+    private static Duration delayOf(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Retry r -> r.delay();
+            case Outcome.Deferred d -> d.delay();
+            case Outcome.Delivered d -> Duration.ZERO;
+            case Outcome.Reject r -> Duration.ZERO;
+        };
+    }
+
+    /** Whole seconds, rounded up so a wait is never shortened, within SQS's 12-hour limit. */
+    private static int visibility(Duration delay) {
+        long seconds = (delay.toMillis() + 999) / 1000;
+        return (int) Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, seconds));
+    }
+}

@@ -1,0 +1,54 @@
+package dev.errand.local;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What the local runtime prints once it is up: where things are, and what to try. */
+final class Guide {
+
+    private Guide() {}
+
+    static String text(LocalRuntime runtime, LocalRuntime.Options options) {
+        String api = runtime.apiUrl().toString();
+        StringBuilder out = new StringBuilder();
+        out.append("\nErrand is running locally (no Docker, no AWS account).\n\n");
+        out.append("  API                ").append(api).append("   (POST /jobs, POST /jobs/batch)\n");
+        out.append("  SQS (ElasticMQ)    ").append(runtime.sqsEndpoint()).append('\n');
+        runtime.queues().values().forEach(q -> out.append("    ").append(String.format("%-17s", q.logicalId())).append(q.url()).append('\n'));
+        runtime.demoUrl().ifPresent(d -> out.append("  demo provider      ").append(d).append("   (the target named \"demo\")\n"));
+        out.append("  parameters         ");
+        new TreeMap<>(runtime.template().parameters()).forEach((k, v) -> out.append(k).append('=').append(v).append(' '));
+        out.append("\n\n");
+        if (options.targets().isEmpty() && runtime.demoUrl().isPresent()) {
+            out.append("""
+                    Try it (in another terminal):
+
+                      # delivered at once: the demo provider answers 200
+                      curl -s -X POST %1$s/jobs -H 'Content-Type: application/json' \\
+                           -d '{"target":"demo","path":"/status/200","body":{"hello":"world"}}'
+
+                      # retried: 503 with Retry-After: 2 for the first two calls, then 200
+                      curl -s -X POST %1$s/jobs -d '{"target":"demo","path":"/flaky/2"}'
+
+                      # dead-lettered at once with its reason: 400 is permanent
+                      curl -s -X POST %1$s/jobs -d '{"target":"demo","path":"/status/400"}'
+
+                      # refused with every problem named, nothing queued
+                      curl -s -X POST %1$s/jobs -d '{"target":"nope","method":"FETCH","path":"//evil"}'
+
+                      # what is in the dead-letter queue, and why
+                      AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1 --endpoint-url %2$s sqs receive-message \\
+                           --queue-url %3$s --attribute-names All --message-attribute-names All
+
+                    A 503 that never recovers (path /status/503) is dead-lettered after MaxAttempts calls; start with
+                    --parameter-overrides MaxAttempts=3 RetryBaseSeconds=1 RetryMaxSeconds=4 to watch that in seconds.
+                    """.formatted(api, runtime.sqsEndpoint(), deadLetterUrl(runtime.queues())));
+        }
+        out.append("Ctrl-C stops everything.\n");
+        return out.toString();
+    }
+
+    private static String deadLetterUrl(Map<String, LocalRuntime.Queue> queues) {
+        return queues.containsKey("DeadLetterQueue") ? queues.get("DeadLetterQueue").url() : "<dead-letter queue url>";
+    }
+}

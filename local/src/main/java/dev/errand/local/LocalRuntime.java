@@ -1,0 +1,305 @@
+package dev.errand.local;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.errand.aws.AwsClients;
+import dev.errand.aws.Env;
+import dev.errand.local.template.Intrinsics;
+import dev.errand.local.template.Template;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * Errand on a laptop, from template.yaml: ElasticMQ for the queues it declares, its functions' handlers
+ * with the environment the template gives them, the HTTP API's routes, and the SQS event sources.
+ * No Docker, no AWS account. Closing it stops everything in reverse order.
+ */
+public final class LocalRuntime implements AutoCloseable {
+
+    /** Lambda starts five pollers per SQS event source; the local runtime never runs more. */
+    static final int MAX_POLLERS = 5;
+    static final String HOST = "127.0.0.1";
+    /** The only credentials ElasticMQ (and moto) need: any will do. */
+    static final Map<String, String> LOCAL_AWS = Map.of(
+            "AWS_REGION", "us-east-1",
+            "AWS_ACCESS_KEY_ID", "local",
+            "AWS_SECRET_ACCESS_KEY", "local");
+
+    /** How to start: where the template is, parameter overrides, ports (0 picks a free one), targets. */
+    public record Options(Path template, Map<String, String> parameterOverrides, int apiPort, int sqsPort,
+                          int demoPort, boolean demo, Optional<String> targets, Map<String, String> extraEnv,
+                          HandlerFactory handlers, Consumer<String> console) {
+
+        public Options {
+            parameterOverrides = Map.copyOf(parameterOverrides);
+            extraEnv = Map.copyOf(extraEnv);
+        }
+
+        /** The defaults of {@code scripts/run-local.sh}. */
+        public static Options defaults(Path template) {
+            return new Options(template, Map.of(), 3000, 9324, 3001, true, Optional.empty(), Map.of(),
+                    HandlerFactory.REFLECTIVE, System.out::println);
+        }
+
+        /** For tests: free ports, no demo provider, quiet. */
+        public static Options forTests(Path template, String targets) {
+            return new Options(template, Map.of(), 0, 0, 0, false, Optional.of(targets), Map.of(),
+                    HandlerFactory.REFLECTIVE, line -> { });
+        }
+
+        public Options withParameters(Map<String, String> overrides) {
+            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console);
+        }
+
+        public Options withHandlers(HandlerFactory factory) {
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console);
+        }
+
+        public Options withEnv(Map<String, String> env) {
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console);
+        }
+
+        public Options withConsole(Consumer<String> out) {
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out);
+        }
+    }
+
+    /** A queue as created locally. */
+    public record Queue(String logicalId, String name, String url, String arn) {}
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Template template;
+    private final Map<String, Queue> queues = new LinkedHashMap<>();
+    private final Map<String, String> functionNames = new LinkedHashMap<>();
+    private ElasticMq elasticMq;
+    private SqsClient sqs;
+    private ApiGateway api;
+    private Optional<DemoProvider> demo = Optional.empty();
+
+    private LocalRuntime(Template template) {
+        this.template = template;
+    }
+
+    public static LocalRuntime start(Options options) {
+        LocalRuntime runtime = new LocalRuntime(Template.read(options.template(), options.parameterOverrides()));
+        try {
+            runtime.boot(options);
+            return runtime;
+        } catch (IOException | ReflectiveOperationException | RuntimeException e) {
+            runtime.close();
+            throw new IllegalStateException("the local runtime could not start: " + rootMessage(e), e);
+        }
+    }
+
+    public Template template() {
+        return template;
+    }
+
+    public URI apiUrl() {
+        return api.url();
+    }
+
+    public URI sqsEndpoint() {
+        return elasticMq.endpoint();
+    }
+
+    public Optional<URI> demoUrl() {
+        return demo.map(DemoProvider::url);
+    }
+
+    public Queue queue(String logicalId) {
+        return Optional.ofNullable(queues.get(logicalId))
+                .orElseThrow(() -> new IllegalArgumentException("template.yaml declares no queue " + logicalId));
+    }
+
+    public Map<String, Queue> queues() {
+        return Map.copyOf(queues);
+    }
+
+    /** A client for the local queues, for tests and tools. */
+    public SqsClient sqs() {
+        return sqs;
+    }
+
+    /** The environment a function gets locally: AWS endpoints and credentials for the emulators. */
+    public Map<String, String> awsEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>(LOCAL_AWS);
+        env.put("AWS_ENDPOINT_URL_SQS", elasticMq.endpoint().toString());
+        return env;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                System.err.println("[local] while stopping: " + e);
+            }
+        }
+    }
+
+    private void boot(Options options) throws IOException, ReflectiveOperationException {
+        elasticMq = remember(ElasticMq.start(HOST, options.sqsPort()));
+        sqs = remember(new AwsClients(new Env(awsEnvironment())).sqs());
+        createQueues();
+        if (options.demo()) {
+            demo = Optional.of(remember(new DemoProvider(HOST, options.demoPort(), options.console())));
+        }
+        Intrinsics intrinsics = template.intrinsics(new LocalResources());
+        List<ApiGateway.Route> routes = new ArrayList<>();
+        List<Runnable> pollers = new ArrayList<>();
+        for (String id : template.resources("AWS::Serverless::Function").keySet()) {
+            functionNames.put(id, id);
+        }
+        for (String id : functionNames.keySet()) {
+            Map<String, Object> properties = template.properties(id);
+            String handlerClass = String.valueOf(properties.get("Handler")).split("::")[0];
+            Duration timeout = Duration.ofSeconds(Long.parseLong(intrinsics.text(properties.getOrDefault("Timeout", 3))));
+            int memory = Integer.parseInt(intrinsics.text(properties.getOrDefault("MemorySize", 128)));
+            Object handler = options.handlers().create(handlerClass, new Env(environment(id, properties, intrinsics, options)));
+            Map<String, Object> events = asMap(properties.getOrDefault("Events", Map.of()));
+            for (Object e : events.values()) {
+                Map<String, Object> event = asMap(e);
+                Map<String, Object> p = asMap(intrinsics.resolve(event.getOrDefault("Properties", Map.of())));
+                switch (String.valueOf(event.get("Type"))) {
+                    case "HttpApi" -> routes.add(new ApiGateway.Route(String.valueOf(p.get("Method")).toUpperCase(),
+                            String.valueOf(p.get("Path")), apiHandler(handler), id, timeout, memory));
+                    case "SQS" -> pollers.add(() -> remember(new EventSourcePoller(sqs, source(id, p, timeout, memory),
+                            sqsHandler(handler), options.console())));
+                    default -> throw new IllegalArgumentException("event type " + event.get("Type") + " of " + id + " is not run locally");
+                }
+            }
+        }
+        api = remember(new ApiGateway(HOST, options.apiPort(), routes));
+        pollers.forEach(Runnable::run);
+    }
+
+    private void createQueues() {
+        Intrinsics plain = template.intrinsics(new LocalResources());
+        Map<String, Map<String, Object>> declared = template.resources("AWS::SQS::Queue");
+        for (String id : declared.keySet()) {
+            Map<String, Object> p = template.properties(id);
+            String name = Optional.ofNullable(p.get("QueueName")).map(plain::text).orElse(Intrinsics.PSEUDO.get("AWS::StackName") + "-" + id);
+            Map<String, String> attributes = new LinkedHashMap<>();
+            for (String attribute : List.of("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds",
+                    "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize")) {
+                if (p.containsKey(attribute)) {
+                    attributes.put(attribute, plain.text(p.get(attribute)));
+                }
+            }
+            String url = sqs.createQueue(b -> b.queueName(name).attributesWithStrings(attributes)).queueUrl();
+            String arn = sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                    .attributes().get(QueueAttributeName.QUEUE_ARN);
+            queues.put(id, new Queue(id, name, url, arn));
+        }
+        // redrive policies name other queues' ARNs, so they are set once every queue exists
+        for (String id : declared.keySet()) {
+            Object redrive = template.properties(id).get("RedrivePolicy");
+            if (redrive != null) {
+                Map<String, Object> policy = asMap(plain.resolve(redrive));
+                String json = "{\"deadLetterTargetArn\":\"" + policy.get("deadLetterTargetArn") + "\",\"maxReceiveCount\":"
+                        + plain.text(policy.get("maxReceiveCount")) + "}";
+                sqs.setQueueAttributes(b -> b.queueUrl(queues.get(id).url()).attributesWithStrings(Map.of("RedrivePolicy", json)));
+            }
+        }
+    }
+
+    private Map<String, String> environment(String functionId, Map<String, Object> properties, Intrinsics intrinsics, Options options) {
+        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, Object> variables = asMap(asMap(properties.getOrDefault("Environment", Map.of())).getOrDefault("Variables", Map.of()));
+        variables.forEach((k, v) -> env.put(k, intrinsics.text(v)));
+        env.putAll(awsEnvironment());
+        env.put("AWS_LAMBDA_FUNCTION_NAME", functionId);
+        env.put(Env.TARGETS, options.targets().orElseGet(this::demoTargets));
+        env.putAll(options.extraEnv());
+        return env;
+    }
+
+    /** Without ERRAND_TARGETS, the one target is the demo provider; plain http is allowed for it alone. */
+    private String demoTargets() {
+        String url = demo.map(d -> d.url().toString()).orElse("http://" + HOST + ":3001");
+        return "{\"targets\":{\"demo\":{\"baseUrl\":\"" + url + "\",\"allowInsecure\":true,\"timeoutMs\":5000}}}";
+    }
+
+    private EventSourcePoller.Source source(String functionId, Map<String, Object> p, Duration timeout, int memory) {
+        String arn = String.valueOf(p.get("Queue"));
+        Queue queue = queues.values().stream().filter(q -> q.arn().equals(arn)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(functionId + " polls " + arn + ", which is not a queue of this template"));
+        int maxConcurrency = Integer.parseInt(String.valueOf(asMap(p.getOrDefault("ScalingConfig", Map.of()))
+                .getOrDefault("MaximumConcurrency", "1000")));
+        boolean partial = String.valueOf(p.getOrDefault("FunctionResponseTypes", List.of())).contains("ReportBatchItemFailures");
+        return new EventSourcePoller.Source(functionId, queue.url(), queue.arn(),
+                Integer.parseInt(String.valueOf(p.getOrDefault("BatchSize", "10"))),
+                Integer.parseInt(String.valueOf(p.getOrDefault("MaximumBatchingWindowInSeconds", "0"))),
+                partial, Math.min(MAX_POLLERS, maxConcurrency), timeout, memory);
+    }
+
+    /** Ref and GetAtt of this template's resources, as they exist locally. */
+    private final class LocalResources implements Intrinsics.Resources {
+        @Override
+        public Optional<String> ref(String logicalId) {
+            if (queues.containsKey(logicalId)) {
+                return Optional.of(queues.get(logicalId).url());
+            }
+            if (functionNames.containsKey(logicalId)) {
+                return Optional.of(logicalId);
+            }
+            return template.resources("AWS::Serverless::HttpApi").containsKey(logicalId) ? Optional.of("local") : Optional.empty();
+        }
+
+        @Override
+        public Optional<String> attribute(String logicalId, String attribute) {
+            Optional<Queue> queue = Optional.ofNullable(queues.get(logicalId));
+            return switch (attribute) {
+                case "Arn" -> queue.map(Queue::arn);
+                case "QueueName" -> queue.map(Queue::name);
+                case "QueueUrl" -> queue.map(Queue::url);
+                default -> Optional.empty();
+            };
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> apiHandler(Object handler) {
+        return (RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>) handler;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static RequestHandler<SQSEvent, SQSBatchResponse> sqsHandler(Object handler) {
+        return (RequestHandler<SQSEvent, SQSBatchResponse>) handler;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object node) {
+        return node instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private <T extends AutoCloseable> T remember(T resource) {
+        started.push(resource);
+        return resource;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return Optional.ofNullable(t.getMessage()).orElse(t.toString());
+    }
+}

@@ -1,0 +1,111 @@
+package dev.errand.local;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code scripts/run-local.sh}: starts the local runtime, prints what to try, stops cleanly on Ctrl-C. */
+public final class Main {
+
+    private static final String USAGE = """
+            usage: scripts/run-local.sh [--parameter-overrides Key=Value ...] [--api-port N] [--sqs-port N]
+                                        [--demo-port N] [--no-demo] [--template FILE]
+              Targets come from ERRAND_TARGETS (inline JSON); without it, the one target is the demo provider.""";
+
+    private Main() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        LocalRuntime.Options options;
+        try {
+            options = parse(List.of(args), LocalRuntime.Options.defaults(Path.of("template.yaml")));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (!Files.isRegularFile(options.template())) {
+            System.err.println("no " + options.template() + " here: run this from the repository's root");
+            System.exit(2);
+        }
+        LocalRuntime runtime;
+        try {
+            runtime = LocalRuntime.start(options);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping: finishing batches in flight, then closing the API and the queues...");
+            runtime.close();
+            System.out.println("Stopped.");
+            stopped.countDown();
+        }));
+        System.out.println(Guide.text(runtime, options));
+        stopped.await();
+    }
+
+    static LocalRuntime.Options parse(List<String> args, LocalRuntime.Options defaults) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        LocalRuntime.Options o = defaults;
+        int apiPort = o.apiPort(), sqsPort = o.sqsPort(), demoPort = o.demoPort();
+        boolean demo = o.demo();
+        Path template = o.template();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            switch (arg) {
+                case "--parameter-overrides" -> {
+                    while (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                        String pair = args.get(++i);
+                        int eq = pair.indexOf('=');
+                        if (eq < 1) {
+                            throw new IllegalArgumentException("--parameter-overrides takes Key=Value pairs, got '" + pair + "'");
+                        }
+                        overrides.put(pair.substring(0, eq), pair.substring(eq + 1));
+                    }
+                }
+                case "--api-port" -> apiPort = port(args, ++i);
+                case "--sqs-port" -> sqsPort = port(args, ++i);
+                case "--demo-port" -> demoPort = port(args, ++i);
+                case "--no-demo" -> demo = false;
+                case "--template" -> template = Path.of(value(args, ++i));
+                case "-h", "--help" -> throw new IllegalArgumentException("");
+                default -> throw new IllegalArgumentException("unknown option " + arg);
+            }
+        }
+        Optional<String> targets = Optional.ofNullable(System.getenv("ERRAND_TARGETS")).filter(t -> !t.isBlank());
+        Map<String, String> passThrough = new LinkedHashMap<>();
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("ERRAND_") && !k.equals("ERRAND_TARGETS")) {
+                passThrough.put(k, v);
+            }
+        });
+        return new LocalRuntime.Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, passThrough,
+                o.handlers(), o.console());
+    }
+
+    private static int port(List<String> args, int i) {
+        try {
+            int port = Integer.parseInt(value(args, i));
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(args.get(i - 1) + " takes a port number from 0 to 65535");
+        }
+    }
+
+    private static String value(List<String> args, int i) {
+        if (i >= args.size()) {
+            throw new IllegalArgumentException(args.get(i - 1) + " needs a value");
+        }
+        return args.get(i);
+    }
+}

@@ -1,0 +1,32 @@
+# Shared by the scripts: find a JDK 25 and build what is stale. Source it; do not run it.
+
+# Sets JAVA_HOME to a JDK 25, or explains how to get one and exits.
+errand_find_jdk() {
+  local candidate
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-* /usr/lib/jvm/jdk-25* \
+      /Library/Java/JavaVirtualMachines/*25*/Contents/Home "$HOME"/.sdkman/candidates/java/25* "$HOME"/.jdks/*25*; do
+    if [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] \
+        && "$candidate/bin/java" -version 2>&1 | head -1 | grep -Eq 'version "25([."]|$)'; then
+      export JAVA_HOME="$candidate"
+      export PATH="$JAVA_HOME/bin:$PATH"
+      return 0
+    fi
+  done
+  echo "Errand needs a JDK 25 (the Lambda runtime is java25). Install one (e.g. Temurin 25) and set JAVA_HOME to it." >&2
+  exit 1
+}
+
+# Maven quietly, without the JDK 25 warnings Maven's own libraries cause.
+errand_mvn() {
+  command -v mvn >/dev/null 2>&1 || { echo "Errand builds with Maven 3.8 or newer: install it (apt install maven, brew install maven)." >&2; exit 1; }
+  MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED" mvn -B "$@"
+}
+
+# Builds the jars unless they are newer than every source, pom and the template.
+errand_build_if_stale() {
+  local marker="local/target/errand-local.jar"
+  if [ ! -f "$marker" ] || [ -n "$(find pom.xml functions local -newer "$marker" \( -name '*.java' -o -name 'pom.xml' -o -name '*.yaml' \) -not -path '*/target/*' 2>/dev/null | head -1)" ]; then
+    echo "Building (mvn package, tests skipped; scripts/test.sh runs them)..."
+    errand_mvn -q package -DskipTests
+  fi
+}
