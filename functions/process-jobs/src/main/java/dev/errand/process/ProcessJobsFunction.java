@@ -17,10 +17,12 @@ import dev.errand.core.delivery.JdkHttpCaller;
 import dev.errand.core.delivery.RetryPolicy;
 import dev.errand.core.delivery.Settled;
 import dev.errand.core.log.JsonLog;
+import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.DoubleSupplier;
 
 /**
  * The SQS consumer's Lambda handler: hands the batch to {@link BatchDelivery}, applies each outcome to SQS
@@ -37,6 +39,10 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
     /** Calls in flight per invocation: enough for a 1,000-record batch at once; the per-target caps bind first. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
 
+    /** The variables this function reads; template.yaml must set each (a template test checks). */
+    public static final List<String> ENVIRONMENT = List.of(Env.JOBS_QUEUE_URL, Env.DEAD_LETTER_QUEUE_URL,
+            Env.TARGETS_PARAMETER, Env.MAX_ATTEMPTS, Env.RETRY_BASE_SECONDS, Env.RETRY_MAX_SECONDS);
+
     private final BatchDelivery delivery;
     private final Settlement settlement;
     private final Clock clock;
@@ -47,16 +53,23 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
     }
 
     public ProcessJobsFunction(Env env) {
-        this(env, new AwsClients(env), Clock.systemUTC(), RetryPolicy.builder());
+        this(env, RetryPolicy.builder(), System.out);
     }
 
-    /** For tests: a fixed jitter (say, always the full delay) makes the retry schedule exact. */
-    public ProcessJobsFunction(Env env, java.util.function.DoubleSupplier jitter) {
-        this(env, new AwsClients(env), Clock.systemUTC(), RetryPolicy.builder().jitter(jitter));
+    /**
+     * For tests and the local runtime: a fixed jitter (always the full delay, say) makes the retry schedule
+     * exact, and the log stream can be captured.
+     */
+    public ProcessJobsFunction(Env env, DoubleSupplier jitter, PrintStream logs) {
+        this(env, RetryPolicy.builder().jitter(jitter), logs);
     }
 
-    private ProcessJobsFunction(Env env, AwsClients aws, Clock clock, RetryPolicy.Builder policy) {
-        JsonLog log = new JsonLog(System.out, clock);
+    private ProcessJobsFunction(Env env, RetryPolicy.Builder policy, PrintStream logs) {
+        this(env, new AwsClients(env), Clock.systemUTC(), policy, logs);
+    }
+
+    private ProcessJobsFunction(Env env, AwsClients aws, Clock clock, RetryPolicy.Builder policy, PrintStream logs) {
+        JsonLog log = new JsonLog(logs, clock);
         this.clock = clock;
         this.delivery = new BatchDelivery(
                 TargetsLoader.load(env, aws::ssm),

@@ -1,0 +1,113 @@
+package dev.errand.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.errand.local.template.CfnYaml;
+import dev.errand.local.template.Template;
+import dev.errand.local.template.TemplateChecks;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** template.yaml: cfn-lint, then the checks cfn-lint cannot make, each shown to catch a broken copy. */
+class TemplateTest {
+
+    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
+    private static final Path TEMPLATE = REPOSITORY.resolve("template.yaml");
+
+    private static String text() throws IOException {
+        return Files.readString(TEMPLATE);
+    }
+
+    private static List<String> problems(String yaml) {
+        return new TemplateChecks(CfnYaml.read(new StringReader(yaml)), REPOSITORY).problems();
+    }
+
+    private static String replace(String yaml, String from, String to) {
+        assertThat(yaml).as("the template still holds the text this broken copy replaces").contains(from);
+        return yaml.replace(from, to);
+    }
+
+    @Test
+    void cfnLintPassesTheTemplate() throws IOException, InterruptedException {
+        Process lint;
+        try {
+            lint = new ProcessBuilder("cfn-lint", TEMPLATE.toString()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new AssertionError("cfn-lint is not installed: pip install cfn-lint", e);
+        }
+        String output = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(lint.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(lint.exitValue()).as(output).isZero();
+    }
+
+    @Test
+    void theTemplatePassesEveryCheck() throws IOException {
+        assertThat(problems(text())).isEmpty();
+    }
+
+    @Test
+    void catchesAVisibilityTimeoutBelowSixTimesTheConsumerTimeout() throws IOException {
+        String broken = replace(text(), "\"60\": {QueueVisibilitySeconds: 360}", "\"60\": {QueueVisibilitySeconds: 300}");
+
+        assertThat(problems(broken)).containsExactly(
+                "JobsQueue VisibilityTimeout 300 s is less than 6 x ProcessJobsFunction's Timeout 60 s (with the defaults)");
+    }
+
+    @Test
+    void catchesLargeBatchesWithoutABatchingWindow() throws IOException {
+        String withoutRule = replace(text(), "Rules:\n  BatchingWindowForLargeBatches:", "Rules:\n  Unrelated:\n    Assertions: []\n  Removed:");
+        String broken = replace(withoutRule, "    RuleCondition: !Not", "    RuleCondition: !Equals [\"a\", \"b\"]\n    Old: !Not");
+
+        assertThat(problems(broken)).containsExactly("ProcessJobsFunction takes batches of 10000 with no MaximumBatchingWindowInSeconds;"
+                + " SQS event sources need a window of at least 1 s above 10 (with {BatchSize=10000})");
+    }
+
+    @Test
+    void theTemplatesRuleRefusesLargeBatchesWithoutAWindow() {
+        assertThatThrownBy(() -> Template.read(TEMPLATE, Map.of("BatchSize", "100")))
+                .hasMessageContaining("A BatchSize above 10 needs BatchingWindowSeconds of at least 1");
+        assertThat(Template.read(TEMPLATE, Map.of("BatchSize", "100", "BatchingWindowSeconds", "1")).parameter("BatchSize"))
+                .isEqualTo("100");
+    }
+
+    @Test
+    void catchesARetentionShorterThanTheRetrySchedule() throws IOException {
+        String broken = replace(text(), "      MessageRetentionPeriod: 1209600\n      SqsManagedSseEnabled: true\n      RedrivePolicy:",
+                "      MessageRetentionPeriod: 345600\n      SqsManagedSseEnabled: true\n      RedrivePolicy:");
+
+        assertThat(problems(broken)).containsExactly(
+                "JobsQueue MessageRetentionPeriod 345600 s ends before 28 attempts can be made (up to 1166400 s when each gap is 12 h) (with {MaxAttempts=28})");
+    }
+
+    @Test
+    void catchesAHandlerClassThatIsNotInTheJar() throws IOException {
+        String broken = replace(text(), "Handler: dev.errand.submit.SubmitJobFunction::handleRequest",
+                "Handler: dev.errand.submit.SubmitJobHandler::handleRequest");
+
+        assertThat(problems(broken)).contains("SubmitJobFunction Handler class dev.errand.submit.SubmitJobHandler is not in "
+                + REPOSITORY.resolve("functions/submit-job/target/submit-job.jar"));
+    }
+
+    @Test
+    void catchesAnEnvironmentVariableTheCodeReadsButTheTemplateDoesNotSet() throws IOException {
+        String broken = replace(text(), "          ERRAND_RETRY_MAX_SECONDS: !Ref RetryMaxSeconds\n", "");
+
+        assertThat(problems(broken)).containsExactly(
+                "ProcessJobsFunction does not set ERRAND_RETRY_MAX_SECONDS, which dev.errand.process.ProcessJobsFunction reads");
+    }
+
+    @Test
+    void parameterOverridesAreCheckedAsCloudFormationWould() {
+        assertThatThrownBy(() -> Template.read(TEMPLATE, Map.of("MaxAttempts", "0"))).hasMessageContaining("below its MinValue");
+        assertThatThrownBy(() -> Template.read(TEMPLATE, Map.of("ConsumerTimeoutSeconds", "45"))).hasMessageContaining("is not one of");
+        assertThatThrownBy(() -> Template.read(TEMPLATE, Map.of("MaxAtempts", "3"))).hasMessageContaining("no parameter named MaxAtempts");
+    }
+}
