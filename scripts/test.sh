@@ -10,4 +10,8 @@ if ! command -v cfn-lint >/dev/null 2>&1; then
   echo "The template tests need cfn-lint: pip install cfn-lint" >&2
   exit 1
 fi
+if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
+  echo "The tests need moto (the stand-in for SSM, Secrets Manager and DynamoDB): pip install \"moto[server]\"" >&2
+  exit 1
+fi
 errand_mvn verify "$@"

@@ -10,6 +10,7 @@ import dev.errand.aws.Env;
 import dev.errand.local.template.Intrinsics;
 import dev.errand.local.template.Template;
 import java.io.IOException;
+import dev.errand.emulators.ElasticMq;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

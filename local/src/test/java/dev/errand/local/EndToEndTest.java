@@ -2,12 +2,8 @@ package dev.errand.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.errand.process.ProcessJobsFunction;
 import dev.errand.testkit.Provider;
 import dev.errand.testkit.Provider.Reply;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * The whole path through the local runtime: HTTP API, SQS (ElasticMQ), the event source, the consumer, a
@@ -33,13 +28,8 @@ class EndToEndTest {
     static void start() {
         provider = Provider.start(EndToEndTest::answer);
         String targets = "{\"targets\":{\"crm\":{\"baseUrl\":\"" + provider.url() + "/api\",\"allowInsecure\":true}}}";
-        HandlerFactory noJitter = (className, env) -> className.equals(ProcessJobsFunction.class.getName())
-                ? new ProcessJobsFunction(env, () -> 1.0, new PrintStream(OutputStream.nullOutputStream()))
-                : HandlerFactory.REFLECTIVE.create(className, env);
-        runtime = LocalRuntime.start(LocalRuntime.Options.forTests(Path.of("../template.yaml"), targets)
-                .withParameters(Map.of("MaxAttempts", "3", "RetryBaseSeconds", "1", "RetryMaxSeconds", "4",
-                        "ConsumerTimeoutSeconds", "10"))
-                .withHandlers(noJitter));
+        runtime = TestRuntime.start(targets, Map.of("MaxAttempts", "3", "RetryBaseSeconds", "1", "RetryMaxSeconds", "4",
+                "ConsumerTimeoutSeconds", "10"));
         api = new Api(runtime.apiUrl());
     }
 
@@ -71,23 +61,13 @@ class EndToEndTest {
         return answer.jobId();
     }
 
-    private static List<Message> deadLetters() {
-        return runtime.sqs().receiveMessage(b -> b.queueUrl(runtime.queue("DeadLetterQueue").url()).maxNumberOfMessages(10)
-                .waitTimeSeconds(1).messageSystemAttributeNames(MessageSystemAttributeName.ALL).messageAttributeNames("All")).messages();
-    }
-
     private static Message deadLetterOf(String jobId) {
         Message[] found = new Message[1];
         Eventually.within(Duration.ofSeconds(20), "job " + jobId + " in the dead-letter queue", () -> {
-            for (Message m : deadLetters()) {
-                if (m.messageAttributes().get("errand.jobId").stringValue().equals(jobId)) {
-                    found[0] = m;
-                    return true;
-                }
-                runtime.sqs().changeMessageVisibility(b -> b.queueUrl(runtime.queue("DeadLetterQueue").url())
-                        .receiptHandle(m.receiptHandle()).visibilityTimeout(0));
-            }
-            return false;
+            TestRuntime.peek(runtime, "DeadLetterQueue").stream()
+                    .filter(m -> TestRuntime.attribute(m, "errand.jobId").orElse("").equals(jobId))
+                    .findFirst().ifPresent(m -> found[0] = m);
+            return found[0] != null;
         });
         return found[0];
     }
@@ -161,9 +141,7 @@ class EndToEndTest {
     }
 
     private static int jobsQueueDepth() {
-        return runtime.sqs().getQueueAttributes(b -> b.queueUrl(runtime.queue("JobsQueue").url()).attributeNamesWithStrings(
-                        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"))
-                .attributesAsStrings().values().stream().mapToInt(Integer::parseInt).sum();
+        return TestRuntime.depth(runtime, "JobsQueue");
     }
 
     @Test

@@ -105,6 +105,17 @@ class TemplateTest {
     }
 
     @Test
+    void secretsAreReadableOnlyWhenListed() {
+        var none = Template.read(TEMPLATE, Map.of()).intrinsics(dev.errand.local.template.Intrinsics.Resources.NONE);
+        assertThat(none.namedCondition("ReadsSecretParameters")).isFalse();
+        assertThat(none.namedCondition("ReadsSecrets")).isFalse();
+        String arn = "arn:aws:ssm:us-east-1:123456789012:parameter/errand/crm-token";
+        var some = Template.read(TEMPLATE, Map.of("SecretParameterArns", arn)).intrinsics(dev.errand.local.template.Intrinsics.Resources.NONE);
+        assertThat(some.namedCondition("ReadsSecretParameters")).isTrue();
+        assertThat(some.resolve(Map.of("Ref", "SecretParameterArns"))).isEqualTo(List.of(arn));
+    }
+
+    @Test
     void parameterOverridesAreCheckedAsCloudFormationWould() {
         assertThatThrownBy(() -> Template.read(TEMPLATE, Map.of("MaxAttempts", "0"))).hasMessageContaining("below its MinValue");
         assertThatThrownBy(() -> Template.read(TEMPLATE, Map.of("ConsumerTimeoutSeconds", "45"))).hasMessageContaining("is not one of");

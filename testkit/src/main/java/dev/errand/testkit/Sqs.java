@@ -1,11 +1,10 @@
 package dev.errand.testkit;
 
+import dev.errand.emulators.ElasticMq;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -18,16 +17,13 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 /** ElasticMQ embedded on a free port, with a client and the few queue chores tests need. */
 public final class Sqs implements AutoCloseable {
 
-    private final SQSRestServer server;
-    private final URI endpoint;
+    private final ElasticMq server;
     private final SqsClient client;
 
     private Sqs() {
-        server = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort()
-                .withAWSRegion("us-east-1").withAWSAccountId("000000000000").start();
-        endpoint = URI.create("http://127.0.0.1:" + server.waitUntilStarted().localAddress().getPort());
+        server = ElasticMq.start("127.0.0.1", 0);
         client = SqsClient.builder()
-                .endpointOverride(endpoint)
+                .endpointOverride(server.endpoint())
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
                 .httpClient(UrlConnectionHttpClient.create())
@@ -39,7 +35,7 @@ public final class Sqs implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return endpoint;
+        return server.endpoint();
     }
 
     public SqsClient client() {
@@ -49,7 +45,7 @@ public final class Sqs implements AutoCloseable {
     /** The environment a function needs to reach this ElasticMQ. */
     public Map<String, String> environment() {
         return Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
-                "AWS_ENDPOINT_URL_SQS", endpoint.toString());
+                "AWS_ENDPOINT_URL_SQS", server.endpoint().toString());
     }
 
     public String createQueue(String name, Map<String, String> attributes) {
@@ -86,6 +82,6 @@ public final class Sqs implements AutoCloseable {
     @Override
     public void close() {
         client.close();
-        server.stopAndWait();
+        server.close();
     }
 }

@@ -33,7 +33,7 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
     /** Kept back from the calls for settling the batch (visibility changes, DLQ sends) before Lambda's timeout. */
     public static final Duration MAX_SETTLE_RESERVE = Duration.ofSeconds(3);
     public static final Duration MIN_SETTLE_RESERVE = Duration.ofMillis(500);
-    public static final int DEFAULT_MAX_ATTEMPTS = 8;
+    public static final int DEFAULT_MAX_ATTEMPTS = 12;
     public static final int DEFAULT_RETRY_BASE_SECONDS = 30;
     public static final int DEFAULT_RETRY_MAX_SECONDS = 6 * 3600;
     /** Calls in flight per invocation: enough for a 1,000-record batch at once; the per-target caps bind first. */

@@ -36,7 +36,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 class ProcessJobsFunctionTest {
 
@@ -93,37 +92,16 @@ class ProcessJobsFunctionTest {
         return new Job(ids.next(), new JobRequest(target, HttpMethod.POST, path, Map.of(), Optional.of("{}"), 0), Instant.now(), 0);
     }
 
-    /** Sends the bodies to the jobs queue and receives them back as Lambda's event source would. */
     private List<SQSEvent.SQSMessage> viaQueue(List<String> bodies) {
-        for (int i = 0; i < bodies.size(); i += 10) {
-            List<String> chunk = bodies.subList(i, Math.min(bodies.size(), i + 10));
-            sqs.client().sendMessageBatch(b -> b.queueUrl(jobsQueue).entries(java.util.stream.IntStream.range(0, chunk.size())
-                    .mapToObj(n -> software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder()
-                            .id(String.valueOf(n)).messageBody(chunk.get(n)).build()).toList()));
-        }
-        List<SQSEvent.SQSMessage> records = new ArrayList<>();
-        while (records.size() < bodies.size()) {
-            for (Message m : sqs.client().receiveMessage(b -> b.queueUrl(jobsQueue).maxNumberOfMessages(10).waitTimeSeconds(1)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages()) {
-                SQSEvent.SQSMessage r = new SQSEvent.SQSMessage();
-                r.setMessageId(m.messageId());
-                r.setReceiptHandle(m.receiptHandle());
-                r.setBody(m.body());
-                r.setAttributes(new HashMap<>(m.attributesAsStrings()));
-                records.add(r);
-            }
-        }
-        return records;
+        return Records.viaQueue(sqs, jobsQueue, bodies);
     }
 
     private static SQSEvent event(List<SQSEvent.SQSMessage> records) {
-        SQSEvent event = new SQSEvent();
-        event.setRecords(records);
-        return event;
+        return Records.event(records);
     }
 
     private static List<String> failed(SQSBatchResponse response) {
-        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
+        return Records.failed(response);
     }
 
     private static Map<String, String> attributes(Message m) {

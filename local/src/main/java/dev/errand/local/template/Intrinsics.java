@@ -142,7 +142,11 @@ public final class Intrinsics {
             return PSEUDO.get(name);
         }
         if (template.parameters().containsKey(name)) {
-            return template.parameter(name);
+            String value = template.parameter(name);
+            // a list parameter's Ref is the list: "" is one empty item, as in CloudFormation
+            return template.parameterType(name).equals("CommaDelimitedList") || template.parameterType(name).startsWith("List<")
+                    ? List.of(value.split(",", -1)).stream().map(String::trim).toList()
+                    : value;
         }
         return resources.ref(name).orElseThrow(() -> new IllegalArgumentException("cannot resolve !Ref " + name + " locally"));
     }

@@ -73,6 +73,11 @@ public final class Template {
         return Optional.ofNullable(parameters.get(name)).orElseThrow(() -> new IllegalArgumentException("no parameter " + name));
     }
 
+    /** A parameter's declared Type: String, Number, CommaDelimitedList, ... */
+    public String parameterType(String name) {
+        return String.valueOf(asMap(section(root, "Parameters").get(name)).getOrDefault("Type", "String"));
+    }
+
     /** Logical ids and definitions of the resources of one type, in template order. */
     public Map<String, Map<String, Object>> resources(String type) {
         Map<String, Map<String, Object>> found = new LinkedHashMap<>();

@@ -94,7 +94,7 @@ public final class RetryPolicy {
     }
 
     public static final class Builder {
-        private int maxAttempts = 8;
+        private int maxAttempts = 12;
         private Duration baseDelay = Duration.ofSeconds(30);
         private Duration maxDelay = Duration.ofHours(6);
         private DoubleSupplier jitter = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();

@@ -1,4 +1,4 @@
-package dev.errand.local;
+package dev.errand.emulators;
 
 import java.net.URI;
 import org.elasticmq.rest.sqs.SQSRestServer;

@@ -1,0 +1,177 @@
+package dev.errand.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.errand.testkit.Ports;
+import dev.errand.testkit.Provider;
+import dev.errand.testkit.Provider.Reply;
+import dev.errand.testkit.ResettingServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** Delivery through outages, end to end: nothing lost, nothing doubled by our fault, limits kept. */
+class FaultsTest {
+
+    /** What the provider did with one call. */
+    enum Kind { OK, LOST_OK, ERROR_500, BUSY_503, THROTTLED_429, BAD_400, TIMEOUT }
+
+    private static List<String> submitAll(Api api, List<String> jobs) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i += 100) {
+            Api.Answer answer = api.post("/jobs/batch", "{\"jobs\":[" + String.join(",", jobs.subList(i, Math.min(jobs.size(), i + 100))) + "]}");
+            assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> results = (List<Map<String, Object>>) answer.json().get("results");
+            results.forEach(r -> ids.add((String) r.get("jobId")));
+        }
+        return ids;
+    }
+
+    private static Map<String, Message> deadLettersByJob(LocalRuntime runtime) {
+        return TestRuntime.drain(runtime, "DeadLetterQueue").stream()
+                .collect(Collectors.toMap(m -> TestRuntime.attribute(m, "errand.jobId").orElseThrow(), m -> m));
+    }
+
+    @Test
+    void twoThousandJobsThroughRandomFaultsAreEachDeliveredOrDeadLetteredNeverLost() throws Exception {
+        Map<String, List<Kind>> kinds = new ConcurrentHashMap<>();
+        Random random = new Random(20261125);
+        Kind[] menu = {Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK,
+                Kind.LOST_OK, Kind.ERROR_500, Kind.ERROR_500, Kind.BUSY_503, Kind.THROTTLED_429, Kind.BAD_400, Kind.BAD_400, Kind.TIMEOUT};
+        try (Provider api = Provider.start(call -> {
+                 Kind kind;
+                 synchronized (random) {
+                     kind = menu[random.nextInt(menu.length)];
+                 }
+                 kinds.computeIfAbsent(call.jobId(), k -> new CopyOnWriteArrayList<>()).add(kind);
+                 return switch (kind) {
+                     case OK -> Reply.status(200);
+                     case LOST_OK -> Reply.status(200).after(Duration.ofMillis(1500));
+                     case ERROR_500 -> Reply.status(500);
+                     case BUSY_503 -> Reply.status(503).withHeader("Retry-After", "1");
+                     case THROTTLED_429 -> Reply.status(429).withHeader("Retry-After", "1");
+                     case BAD_400 -> Reply.status(400);
+                     case TIMEOUT -> Reply.status(503).after(Duration.ofMillis(1500));
+                 };
+             });
+             ResettingServer crashing = ResettingServer.start();
+             LocalRuntime runtime = TestRuntime.start("""
+                     {"targets":{
+                       "api":{"baseUrl":"%s","allowInsecure":true,"timeoutMs":1000,"maxConcurrency":300,"breakerThreshold":100},
+                       "crashing":{"baseUrl":"%s","allowInsecure":true,"breakerThreshold":20}
+                     }}""".formatted(api.url(), crashing.url()),
+                     Map.of("MaxAttempts", "4", "RetryBaseSeconds", "1", "RetryMaxSeconds", "2", "ConsumerTimeoutSeconds", "10",
+                             "BatchSize", "100", "BatchingWindowSeconds", "1", "MaximumConcurrency", "5"))) {
+            List<String> jobs = IntStream.range(0, 2000)
+                    .mapToObj(i -> "{\"target\":\"" + (i % 10 == 0 ? "crashing" : "api") + "\",\"path\":\"/j/" + i + "\",\"body\":{\"i\":" + i + "}}")
+                    .toList();
+
+            List<String> accepted = submitAll(new Api(runtime.apiUrl()), jobs);
+            Eventually.within(Duration.ofSeconds(150), "the jobs queue to empty", () -> TestRuntime.depth(runtime, "JobsQueue") == 0);
+            TestRuntime.pause(Duration.ofMillis(500));
+            Map<String, Message> dead = deadLettersByJob(runtime);
+
+            assertThat(accepted).hasSize(2000).doesNotHaveDuplicates();
+            for (int i = 0; i < accepted.size(); i++) {
+                String id = accepted.get(i);
+                List<Kind> calls = kinds.getOrDefault(id, List.of());
+                long okCalls = calls.stream().filter(k -> k == Kind.OK).count();
+                boolean delivered = okCalls > 0;
+                assertThat(delivered ^ dead.containsKey(id)).as("job %d (%s) is delivered or dead-lettered, not both: calls %s", i, id, calls).isTrue();
+                if (delivered) {
+                    assertThat(okCalls).as("job %d answered 2xx in time once", i).isEqualTo(1);
+                    assertThat(calls.getLast()).as("no call after job %d was delivered: %s", i, calls).isEqualTo(Kind.OK);
+                    assertThat(calls.subList(0, calls.size() - 1)).as("an earlier 2xx of job %d was lost on the wire", i)
+                            .doesNotContain(Kind.OK);
+                } else {
+                    Message letter = dead.get(id);
+                    long made = i % 10 == 0 ? crashing.callsFor(id) : calls.size();
+                    assertThat(TestRuntime.attribute(letter, "errand.reason")).as("job %d's reason", i).isNotEmpty();
+                    assertThat(TestRuntime.attribute(letter, "errand.attempts")).as("job %d's attempts are its real calls", i)
+                            .contains(String.valueOf(made));
+                    if (i % 10 == 0) {
+                        assertThat(made).as("the crashing target's job %d had exactly MaxAttempts calls", i).isEqualTo(4);
+                    } else if (calls.getLast() != Kind.BAD_400) {
+                        assertThat(made).as("job %d gave up after MaxAttempts calls: %s", i, calls).isEqualTo(4);
+                    }
+                }
+            }
+            assertThat(dead.keySet()).isSubsetOf(accepted);
+        }
+    }
+
+    @Test
+    void aTargetThatIsDownIsSkippedByTheBreakerYetEachJobGetsExactlyMaxAttemptsCalls() {
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        try (Provider healthy = Provider.start(call -> Reply.status(200));
+             LocalRuntime runtime = TestRuntime.start("""
+                     {"targets":{
+                       "down":{"baseUrl":"http://127.0.0.1:%d","allowInsecure":true,"breakerThreshold":4},
+                       "up":{"baseUrl":"%s","allowInsecure":true}
+                     }}""".formatted(Ports.closed(), healthy.url()),
+                     Map.of("MaxAttempts", "3", "RetryBaseSeconds", "1", "RetryMaxSeconds", "2", "ConsumerTimeoutSeconds", "10",
+                             "BatchSize", "20", "BatchingWindowSeconds", "1"),
+                     new PrintStream(logs, true, StandardCharsets.UTF_8))) {
+            List<String> jobs = IntStream.range(0, 20).mapToObj(i -> "{\"target\":\"" + (i % 2 == 0 ? "down" : "up") + "\"}").toList();
+
+            List<String> ids = submitAll(new Api(runtime.apiUrl()), jobs);
+            List<String> down = IntStream.range(0, 20).filter(i -> i % 2 == 0).mapToObj(ids::get).toList();
+            List<String> up = IntStream.range(0, 20).filter(i -> i % 2 == 1).mapToObj(ids::get).toList();
+            Eventually.within(Duration.ofSeconds(5), "the healthy target's jobs", () -> up.stream().allMatch(id -> !healthy.callsFor(id).isEmpty()));
+            Map<String, Message> dead = new HashMap<>();
+            Eventually.within(Duration.ofSeconds(90), "every job of the down target in the dead-letter queue", () -> {
+                dead.putAll(deadLettersByJob(runtime));
+                return dead.keySet().containsAll(down);
+            });
+
+            String log = logs.toString(StandardCharsets.UTF_8);
+            assertThat(log).contains("circuit open");
+            for (String id : down) {
+                long attemptLines = log.lines().filter(l -> l.contains("\"message\":\"attempt\"") && l.contains(id)).count();
+                assertThat(attemptLines).as("calls made for " + id).isEqualTo(3);
+                assertThat(TestRuntime.attribute(dead.get(id), "errand.attempts")).contains("3");
+                assertThat(TestRuntime.attribute(dead.get(id), "errand.reason").orElseThrow()).startsWith("gave up after 3 attempts; last: connection refused");
+            }
+            assertThat(log.lines().filter(l -> l.contains("circuit open")).count()).as("the breaker skipped calls").isGreaterThan(0);
+            assertThat(up).allSatisfy(id -> assertThat(healthy.callsFor(id)).hasSize(1));
+        }
+    }
+
+    @Test
+    void aHangingProviderNeverMakesTheBatchOutliveItsTimeoutSoFinishedJobsAreNotRedelivered() {
+        Map<String, AtomicInteger> hangCalls = new ConcurrentHashMap<>();
+        try (Provider provider = Provider.start(call -> call.path().equals("/hang")
+                     && hangCalls.computeIfAbsent(call.jobId(), k -> new AtomicInteger()).incrementAndGet() == 1
+                     ? Reply.status(200).after(Duration.ofSeconds(30)) : Reply.status(200));
+             LocalRuntime runtime = TestRuntime.start("""
+                     {"targets":{"p":{"baseUrl":"%s","allowInsecure":true,"timeoutMs":60000}}}""".formatted(provider.url()),
+                     Map.of("ConsumerTimeoutSeconds", "5", "RetryBaseSeconds", "1", "RetryMaxSeconds", "2",
+                             "BatchSize", "20", "BatchingWindowSeconds", "1"))) {
+            List<String> ids = submitAll(new Api(runtime.apiUrl()), List.of("{\"target\":\"p\",\"path\":\"/hang\"}",
+                    "{\"target\":\"p\",\"path\":\"/ok\"}", "{\"target\":\"p\",\"path\":\"/ok\"}", "{\"target\":\"p\",\"path\":\"/ok\"}",
+                    "{\"target\":\"p\",\"path\":\"/ok\"}", "{\"target\":\"p\",\"path\":\"/ok\"}"));
+
+            // a batch that ran past the 5 s timeout would keep all six for the 30 s visibility timeout
+            Eventually.within(Duration.ofSeconds(12), "the hung job retried and the queue empty",
+                    () -> provider.callsFor(ids.getFirst()).size() == 2 && TestRuntime.depth(runtime, "JobsQueue") == 0);
+
+            assertThat(ids.subList(1, 6)).allSatisfy(id -> assertThat(provider.callsFor(id)).as("calls for a finished job").hasSize(1));
+            List<Provider.Call> hung = provider.callsFor(ids.getFirst());
+            assertThat(Duration.between(hung.get(0).at(), hung.get(1).at())).isLessThan(Duration.ofSeconds(8));
+        }
+    }
+}
