@@ -22,11 +22,13 @@ errand_mvn() {
   MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED" mvn -B "$@"
 }
 
-# Builds the jars unless they are newer than every source, pom and the template.
+# Builds the jars unless the last build is newer than every main source and pom.
 errand_build_if_stale() {
-  local marker="local/target/errand-local.jar"
-  if [ ! -f "$marker" ] || [ -n "$(find pom.xml functions local -newer "$marker" \( -name '*.java' -o -name 'pom.xml' -o -name '*.yaml' \) -not -path '*/target/*' 2>/dev/null | head -1)" ]; then
+  local marker="local/target/.built"
+  if [ ! -f "$marker" ] || [ -n "$(find pom.xml functions local emulators testkit -newer "$marker" \( -name '*.java' -o -name 'pom.xml' \) \
+        -not -path '*/target/*' -not -path '*/src/test/*' 2>/dev/null | head -1)" ]; then
     echo "Building (mvn package, tests skipped; scripts/test.sh runs them)..."
     errand_mvn -q package -DskipTests
+    touch "$marker"
   fi
 }

@@ -16,6 +16,10 @@ final class Guide {
         out.append("  SQS (ElasticMQ)    ").append(runtime.sqsEndpoint()).append('\n');
         runtime.queues().values().forEach(q -> out.append("    ").append(String.format("%-17s", q.logicalId())).append(q.url()).append('\n'));
         runtime.demoUrl().ifPresent(d -> out.append("  demo provider      ").append(d).append("   (the target named \"demo\")\n"));
+        runtime.motoEndpoint().ifPresentOrElse(
+                m -> out.append("  job records        DynamoDB table ").append(runtime.table("JobsTable").orElse("?"))
+                        .append(" on moto ").append(m).append("   (GET /jobs/{jobId})\n"),
+                () -> out.append("  job records        off\n"));
         out.append("  parameters         ");
         new TreeMap<>(runtime.template().parameters()).forEach((k, v) -> out.append(k).append('=').append(v).append(' '));
         out.append("\n\n");
@@ -26,6 +30,13 @@ final class Guide {
                       # delivered at once: the demo provider answers 200
                       curl -s -X POST %1$s/jobs -H 'Content-Type: application/json' \\
                            -d '{"target":"demo","path":"/status/200","body":{"hello":"world"}}'
+
+                      # what happened to it (use the jobId from the answer above)
+                      curl -s %1$s/jobs/<jobId>
+
+                      # safe to repeat after a timeout: the same key gives the same job, queued once
+                      curl -s -X POST %1$s/jobs -H 'Idempotency-Key: order-1234-confirmation' \\
+                           -d '{"target":"demo","path":"/status/200"}'
 
                       # retried: 503 with Retry-After: 2 for the first two calls, then 200
                       curl -s -X POST %1$s/jobs -d '{"target":"demo","path":"/flaky/2"}'

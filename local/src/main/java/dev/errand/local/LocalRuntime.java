@@ -11,6 +11,7 @@ import dev.errand.local.template.Intrinsics;
 import dev.errand.local.template.Template;
 import java.io.IOException;
 import dev.errand.emulators.ElasticMq;
+import dev.errand.emulators.MotoServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -41,10 +47,13 @@ public final class LocalRuntime implements AutoCloseable {
             "AWS_ACCESS_KEY_ID", "local",
             "AWS_SECRET_ACCESS_KEY", "local");
 
-    /** How to start: where the template is, parameter overrides, ports (0 picks a free one), targets. */
+    /**
+     * How to start: where the template is, parameter overrides, ports (0 picks a free one), targets, and
+     * how to tell whether moto can run here ({@link MotoServer#unavailable} unless a test says otherwise).
+     */
     public record Options(Path template, Map<String, String> parameterOverrides, int apiPort, int sqsPort,
                           int demoPort, boolean demo, Optional<String> targets, Map<String, String> extraEnv,
-                          HandlerFactory handlers, Consumer<String> console) {
+                          HandlerFactory handlers, Consumer<String> console, Supplier<Optional<String>> motoProblem) {
 
         public Options {
             parameterOverrides = Map.copyOf(parameterOverrides);
@@ -54,39 +63,49 @@ public final class LocalRuntime implements AutoCloseable {
         /** The defaults of {@code scripts/run-local.sh}. */
         public static Options defaults(Path template) {
             return new Options(template, Map.of(), 3000, 9324, 3001, true, Optional.empty(), Map.of(),
-                    HandlerFactory.REFLECTIVE, System.out::println);
+                    HandlerFactory.REFLECTIVE, System.out::println, MotoServer::unavailable);
         }
 
         /** For tests: free ports, no demo provider, quiet. */
         public static Options forTests(Path template, String targets) {
             return new Options(template, Map.of(), 0, 0, 0, false, Optional.of(targets), Map.of(),
-                    HandlerFactory.REFLECTIVE, line -> { });
+                    HandlerFactory.REFLECTIVE, line -> { }, MotoServer::unavailable);
         }
 
         public Options withParameters(Map<String, String> overrides) {
-            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console);
+            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, motoProblem);
         }
 
         public Options withHandlers(HandlerFactory factory) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console, motoProblem);
         }
 
         public Options withEnv(Map<String, String> env) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console, motoProblem);
         }
 
         public Options withConsole(Consumer<String> out) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out, motoProblem);
+        }
+
+        /** For tests of a machine without moto. */
+        public Options withMotoProblem(Supplier<Optional<String>> problem) {
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, problem);
         }
     }
 
     /** A queue as created locally. */
     public record Queue(String logicalId, String name, String url, String arn) {}
 
+    /** The parameter that turns job records off, when moto cannot run here. */
+    static final String RECORDS_PARAMETER = "JobRecords";
+
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Template template;
     private final Map<String, Queue> queues = new LinkedHashMap<>();
     private final Map<String, String> functionNames = new LinkedHashMap<>();
+    private final Map<String, String> tables = new LinkedHashMap<>();
+    private Optional<MotoServer> moto = Optional.empty();
     private ElasticMq elasticMq;
     private SqsClient sqs;
     private ApiGateway api;
@@ -97,7 +116,18 @@ public final class LocalRuntime implements AutoCloseable {
     }
 
     public static LocalRuntime start(Options options) {
-        LocalRuntime runtime = new LocalRuntime(Template.read(options.template(), options.parameterOverrides()));
+        Template template = Template.read(options.template(), options.parameterOverrides());
+        if (!template.resources("AWS::DynamoDB::Table").isEmpty() && !options.parameterOverrides().containsKey(RECORDS_PARAMETER)) {
+            Optional<String> noMoto = options.motoProblem().get();
+            if (noMoto.isPresent()) {
+                options.console().accept("Job records are off: moto cannot run here (" + noMoto.get() + "); "
+                        + MotoServer.INSTALL_HINT + " turns them on. Submitting and delivery work without them.");
+                Map<String, String> overrides = new LinkedHashMap<>(options.parameterOverrides());
+                overrides.put(RECORDS_PARAMETER, "Disabled");
+                template = Template.read(options.template(), overrides);
+            }
+        }
+        LocalRuntime runtime = new LocalRuntime(template);
         try {
             runtime.boot(options);
             return runtime;
@@ -129,7 +159,7 @@ public final class LocalRuntime implements AutoCloseable {
     }
 
     public Map<String, Queue> queues() {
-        return Map.copyOf(queues);
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(queues));
     }
 
     /** A client for the local queues, for tests and tools. */
@@ -141,7 +171,22 @@ public final class LocalRuntime implements AutoCloseable {
     public Map<String, String> awsEnvironment() {
         Map<String, String> env = new LinkedHashMap<>(LOCAL_AWS);
         env.put("AWS_ENDPOINT_URL_SQS", elasticMq.endpoint().toString());
+        moto.ifPresent(m -> {
+            env.put("AWS_ENDPOINT_URL_DYNAMODB", m.endpoint().toString());
+            env.put("AWS_ENDPOINT_URL_SSM", m.endpoint().toString());
+            env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", m.endpoint().toString());
+        });
         return env;
+    }
+
+    /** moto's endpoint, when job records run locally. */
+    public Optional<URI> motoEndpoint() {
+        return moto.map(MotoServer::endpoint);
+    }
+
+    /** The job records table's local name, when the template declares one and records are on. */
+    public Optional<String> table(String logicalId) {
+        return Optional.ofNullable(tables.get(logicalId));
     }
 
     @Override
@@ -157,8 +202,13 @@ public final class LocalRuntime implements AutoCloseable {
 
     private void boot(Options options) throws IOException, ReflectiveOperationException {
         elasticMq = remember(ElasticMq.start(HOST, options.sqsPort()));
-        sqs = remember(new AwsClients(new Env(awsEnvironment())).sqs());
+        if (!template.resources("AWS::DynamoDB::Table").isEmpty()) {
+            moto = Optional.of(remember(MotoServer.start()));
+        }
+        AwsClients clients = new AwsClients(new Env(awsEnvironment()));
+        sqs = remember(clients.sqs());
         createQueues();
+        createTables(clients);
         if (options.demo()) {
             demo = Optional.of(remember(new DemoProvider(HOST, options.demoPort(), options.console())));
         }
@@ -221,9 +271,39 @@ public final class LocalRuntime implements AutoCloseable {
         }
     }
 
+    /** Creates each table the template declares in moto: key schema, billing mode, TTL. */
+    private void createTables(AwsClients clients) {
+        Intrinsics plain = template.intrinsics(new LocalResources());
+        for (String id : template.resources("AWS::DynamoDB::Table").keySet()) {
+            Map<String, Object> p = asMap(plain.resolve(template.properties(id)));
+            String name = Optional.ofNullable(p.get("TableName")).map(String::valueOf).orElse(Intrinsics.PSEUDO.get("AWS::StackName") + "-" + id);
+            try (DynamoDbClient dynamo = clients.dynamoDb()) {
+                dynamo.createTable(b -> b.tableName(name)
+                        .billingMode(BillingMode.PAY_PER_REQUEST)
+                        .attributeDefinitions(list(p.get("AttributeDefinitions")).stream().map(a -> AttributeDefinition.builder()
+                                .attributeName(String.valueOf(a.get("AttributeName"))).attributeType(String.valueOf(a.get("AttributeType"))).build()).toList())
+                        .keySchema(list(p.get("KeySchema")).stream().map(k -> KeySchemaElement.builder()
+                                .attributeName(String.valueOf(k.get("AttributeName"))).keyType(String.valueOf(k.get("KeyType"))).build()).toList()));
+                Map<String, Object> ttl = asMap(p.getOrDefault("TimeToLiveSpecification", Map.of()));
+                if (Boolean.parseBoolean(String.valueOf(ttl.get("Enabled")))) {
+                    dynamo.updateTimeToLive(b -> b.tableName(name).timeToLiveSpecification(t -> t
+                            .attributeName(String.valueOf(ttl.get("AttributeName"))).enabled(true)));
+                }
+            }
+            tables.put(id, name);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Object node) {
+        return node instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+    }
+
     private Map<String, String> environment(String functionId, Map<String, Object> properties, Intrinsics intrinsics, Options options) {
         Map<String, String> env = new LinkedHashMap<>();
-        Map<String, Object> variables = asMap(asMap(properties.getOrDefault("Environment", Map.of())).getOrDefault("Variables", Map.of()));
+        // resolved as a whole, so a variable set to !Ref AWS::NoValue is left out as CloudFormation leaves it out
+        Map<String, Object> variables = asMap(intrinsics.resolve(
+                asMap(properties.getOrDefault("Environment", Map.of())).getOrDefault("Variables", Map.of())));
         variables.forEach((k, v) -> env.put(k, intrinsics.text(v)));
         env.putAll(awsEnvironment());
         env.put("AWS_LAMBDA_FUNCTION_NAME", functionId);
@@ -261,6 +341,9 @@ public final class LocalRuntime implements AutoCloseable {
             if (functionNames.containsKey(logicalId)) {
                 return Optional.of(logicalId);
             }
+            if (tables.containsKey(logicalId)) {
+                return Optional.of(tables.get(logicalId));
+            }
             return template.resources("AWS::Serverless::HttpApi").containsKey(logicalId) ? Optional.of("local") : Optional.empty();
         }
 
@@ -268,9 +351,11 @@ public final class LocalRuntime implements AutoCloseable {
         public Optional<String> attribute(String logicalId, String attribute) {
             Optional<Queue> queue = Optional.ofNullable(queues.get(logicalId));
             return switch (attribute) {
-                case "Arn" -> queue.map(Queue::arn);
+                case "Arn" -> queue.map(Queue::arn).or(() -> Optional.ofNullable(tables.get(logicalId))
+                        .map(t -> "arn:aws:dynamodb:us-east-1:000000000000:table/" + t));
                 case "QueueName" -> queue.map(Queue::name);
                 case "QueueUrl" -> queue.map(Queue::url);
+                case "TableName" -> Optional.ofNullable(tables.get(logicalId));
                 default -> Optional.empty();
             };
         }

@@ -87,7 +87,7 @@ public final class Main {
             }
         });
         return new LocalRuntime.Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, passThrough,
-                o.handlers(), o.console());
+                o.handlers(), o.console(), o.motoProblem());
     }
 
     private static int port(List<String> args, int i) {

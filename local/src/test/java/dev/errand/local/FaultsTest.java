@@ -48,6 +48,7 @@ class FaultsTest {
 
     @Test
     void twoThousandJobsThroughRandomFaultsAreEachDeliveredOrDeadLetteredNeverLost() throws Exception {
+        ByteArrayOutputStream consumerLogs = new ByteArrayOutputStream();
         Map<String, List<Kind>> kinds = new ConcurrentHashMap<>();
         Random random = new Random(20261125);
         Kind[] menu = {Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK, Kind.OK,
@@ -74,8 +75,10 @@ class FaultsTest {
                        "api":{"baseUrl":"%s","allowInsecure":true,"timeoutMs":1000,"maxConcurrency":300,"breakerThreshold":100},
                        "crashing":{"baseUrl":"%s","allowInsecure":true,"breakerThreshold":20}
                      }}""".formatted(api.url(), crashing.url()),
+                     // delivery semantics alone: job records (moto, a few hundred writes a second) would only slow it
                      Map.of("MaxAttempts", "4", "RetryBaseSeconds", "1", "RetryMaxSeconds", "2", "ConsumerTimeoutSeconds", "10",
-                             "BatchSize", "100", "BatchingWindowSeconds", "1", "MaximumConcurrency", "5"))) {
+                             "BatchSize", "100", "BatchingWindowSeconds", "1", "MaximumConcurrency", "5", "JobRecords", "Disabled"),
+                     new PrintStream(consumerLogs, true, StandardCharsets.UTF_8))) {
             List<String> jobs = IntStream.range(0, 2000)
                     .mapToObj(i -> "{\"target\":\"" + (i % 10 == 0 ? "crashing" : "api") + "\",\"path\":\"/j/" + i + "\",\"body\":{\"i\":" + i + "}}")
                     .toList();
@@ -84,19 +87,22 @@ class FaultsTest {
             Eventually.within(Duration.ofSeconds(150), "the jobs queue to empty", () -> TestRuntime.depth(runtime, "JobsQueue") == 0);
             TestRuntime.pause(Duration.ofMillis(500));
             Map<String, Message> dead = deadLettersByJob(runtime);
+            Map<String, Long> deliveredSeen = consumerLogs.toString(StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains("\"message\":\"attempt\"") && l.contains("\"outcome\":\"delivered\""))
+                    .map(l -> l.replaceAll(".*\"jobId\":\"([^\"]+)\".*", "$1"))
+                    .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
 
             assertThat(accepted).hasSize(2000).doesNotHaveDuplicates();
             for (int i = 0; i < accepted.size(); i++) {
                 String id = accepted.get(i);
                 List<Kind> calls = kinds.getOrDefault(id, List.of());
-                long okCalls = calls.stream().filter(k -> k == Kind.OK).count();
-                boolean delivered = okCalls > 0;
+                long seen = deliveredSeen.getOrDefault(id, 0L);
+                boolean delivered = seen > 0;
+                assertThat(seen).as("job %d: the consumer saw a 2xx at most once: %s", i, calls).isLessThanOrEqualTo(1);
                 assertThat(delivered ^ dead.containsKey(id)).as("job %d (%s) is delivered or dead-lettered, not both: calls %s", i, id, calls).isTrue();
                 if (delivered) {
-                    assertThat(okCalls).as("job %d answered 2xx in time once", i).isEqualTo(1);
-                    assertThat(calls.getLast()).as("no call after job %d was delivered: %s", i, calls).isEqualTo(Kind.OK);
-                    assertThat(calls.subList(0, calls.size() - 1)).as("an earlier 2xx of job %d was lost on the wire", i)
-                            .doesNotContain(Kind.OK);
+                    // a 2xx the consumer did not see in time (lost on the wire) may be followed by another call; a seen one never is
+                    assertThat(calls.getLast()).as("no call after job %d was delivered: %s", i, calls).isIn(Kind.OK, Kind.LOST_OK);
                 } else {
                     Message letter = dead.get(id);
                     long made = i % 10 == 0 ? crashing.callsFor(id) : calls.size();
@@ -110,6 +116,7 @@ class FaultsTest {
                     }
                 }
             }
+            assertThat(deliveredSeen.values().stream().mapToLong(Long::longValue).sum()).as("most jobs get through").isGreaterThan(1000);
             assertThat(dead.keySet()).isSubsetOf(accepted);
         }
     }
@@ -124,7 +131,7 @@ class FaultsTest {
                        "up":{"baseUrl":"%s","allowInsecure":true}
                      }}""".formatted(Ports.closed(), healthy.url()),
                      Map.of("MaxAttempts", "3", "RetryBaseSeconds", "1", "RetryMaxSeconds", "2", "ConsumerTimeoutSeconds", "10",
-                             "BatchSize", "20", "BatchingWindowSeconds", "1"),
+                             "BatchSize", "20", "BatchingWindowSeconds", "1", "JobRecords", "Disabled"),
                      new PrintStream(logs, true, StandardCharsets.UTF_8))) {
             List<String> jobs = IntStream.range(0, 20).mapToObj(i -> "{\"target\":\"" + (i % 2 == 0 ? "down" : "up") + "\"}").toList();
 

@@ -84,6 +84,7 @@ class TemplateTest {
                 "      MessageRetentionPeriod: 345600\n      SqsManagedSseEnabled: true\n      RedrivePolicy:");
 
         assertThat(problems(broken)).containsExactly(
+                "JobsQueue MessageRetentionPeriod 345600 s ends before 12 attempts can be made (up to 475200 s when each gap is 12 h) (with the defaults)",
                 "JobsQueue MessageRetentionPeriod 345600 s ends before 28 attempts can be made (up to 1166400 s when each gap is 12 h) (with {MaxAttempts=28})");
     }
 

@@ -12,9 +12,11 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -46,6 +48,10 @@ public final class AwsClients {
         return configure(SqsClient.builder(), "SQS").build();
     }
 
+    public DynamoDbClient dynamoDb() {
+        return configure(DynamoDbClient.builder(), "DYNAMODB").build();
+    }
+
     public SsmClient ssm() {
         return configure(SsmClient.builder(), "SSM").build();
     }
@@ -65,7 +71,9 @@ public final class AwsClients {
         builder.region(region)
                 .credentialsProvider(credentials)
                 .httpClient(http)
-                .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(API_CALL_TIMEOUT).build());
+                // standard mode: 3 attempts for every service (DynamoDB's own default of 8 would hold a batch for seconds)
+                .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(API_CALL_TIMEOUT)
+                        .retryStrategy(RetryMode.STANDARD).build());
         endpoint(service).ifPresent(builder::endpointOverride);
         return builder;
     }

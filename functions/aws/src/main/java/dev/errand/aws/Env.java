@@ -19,6 +19,10 @@ public final class Env {
     public static final String MAX_ATTEMPTS = "ERRAND_MAX_ATTEMPTS";
     public static final String RETRY_BASE_SECONDS = "ERRAND_RETRY_BASE_SECONDS";
     public static final String RETRY_MAX_SECONDS = "ERRAND_RETRY_MAX_SECONDS";
+    /** The DynamoDB table of job records; unset means job records are off. */
+    public static final String JOBS_TABLE = "ERRAND_JOBS_TABLE";
+    /** Days a job record is kept after its last change (DynamoDB TTL). */
+    public static final String RECORD_TTL_DAYS = "ERRAND_RECORD_TTL_DAYS";
     /** Calls in flight per invocation across all targets; 1 turns the consumer into a plain loop. */
     public static final String MAX_IN_FLIGHT = "ERRAND_MAX_IN_FLIGHT";
 

@@ -17,6 +17,8 @@ import dev.errand.core.delivery.JdkHttpCaller;
 import dev.errand.core.delivery.RetryPolicy;
 import dev.errand.core.delivery.Settled;
 import dev.errand.core.log.JsonLog;
+import dev.errand.core.record.JobStore;
+import dev.errand.aws.JobStores;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,7 +43,8 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
 
     /** The variables this function reads; template.yaml must set each (a template test checks). */
     public static final List<String> ENVIRONMENT = List.of(Env.JOBS_QUEUE_URL, Env.DEAD_LETTER_QUEUE_URL,
-            Env.TARGETS_PARAMETER, Env.MAX_ATTEMPTS, Env.RETRY_BASE_SECONDS, Env.RETRY_MAX_SECONDS);
+            Env.TARGETS_PARAMETER, Env.MAX_ATTEMPTS, Env.RETRY_BASE_SECONDS, Env.RETRY_MAX_SECONDS, Env.JOBS_TABLE,
+            Env.RECORD_TTL_DAYS);
 
     private final BatchDelivery delivery;
     private final Settlement settlement;
@@ -70,6 +73,7 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
 
     private ProcessJobsFunction(Env env, AwsClients aws, Clock clock, RetryPolicy.Builder policy, PrintStream logs) {
         JsonLog log = new JsonLog(logs, clock);
+        JobStore store = JobStores.fromEnvironment(env, aws, clock);
         this.clock = clock;
         this.delivery = new BatchDelivery(
                 TargetsLoader.load(env, aws::ssm),
@@ -81,9 +85,10 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
                 new SecretAuthenticator(new AwsSecretSource(memoize(aws::ssm), memoize(aws::secretsManager))),
                 log,
                 clock,
-                env.integer(Env.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT));
+                env.integer(Env.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT),
+                store);
         this.settlement = new Settlement(new SqsBatches(aws.sqs()), env.required(Env.JOBS_QUEUE_URL),
-                env.required(Env.DEAD_LETTER_QUEUE_URL), clock, log);
+                env.required(Env.DEAD_LETTER_QUEUE_URL), clock, log, store);
     }
 
     @Override
@@ -111,7 +116,9 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
                 .map(a -> a.get("ApproximateReceiveCount"))
                 .map(Integer::parseInt)
                 .orElse(1);
-        return new IncomingMessage(record.getMessageId(), Optional.ofNullable(record.getBody()).orElse(""), Math.max(1, receives));
+        // a dead letter carries its reason; seen on the jobs queue, the message was redriven
+        boolean redriven = Optional.ofNullable(record.getMessageAttributes()).map(a -> a.containsKey(Settlement.REASON)).orElse(false);
+        return new IncomingMessage(record.getMessageId(), Optional.ofNullable(record.getBody()).orElse(""), Math.max(1, receives), redriven);
     }
 
     private static <T> java.util.function.Supplier<T> memoize(java.util.function.Supplier<T> make) {

@@ -7,12 +7,15 @@ import dev.errand.core.delivery.Outcome;
 import dev.errand.core.delivery.Settled;
 import dev.errand.core.job.Envelope;
 import dev.errand.core.log.JsonLog;
+import dev.errand.core.record.JobStatus;
+import dev.errand.core.record.JobStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Applies a batch's outcomes to SQS and decides which message ids Lambda must keep (the batch item
@@ -41,13 +44,15 @@ final class Settlement {
     private final String deadLetterQueueUrl;
     private final Clock clock;
     private final JsonLog log;
+    private final JobStore store;
 
-    Settlement(SqsBatches sqs, String jobsQueueUrl, String deadLetterQueueUrl, Clock clock, JsonLog log) {
+    Settlement(SqsBatches sqs, String jobsQueueUrl, String deadLetterQueueUrl, Clock clock, JsonLog log, JobStore store) {
         this.sqs = sqs;
         this.jobsQueueUrl = jobsQueueUrl;
         this.deadLetterQueueUrl = deadLetterQueueUrl;
         this.clock = clock;
         this.log = log;
+        this.store = store;
     }
 
     /** One settled message with its receipt handle, which only SQS's side knows. */
@@ -66,6 +71,7 @@ final class Settlement {
             Item item = new Item(settled.get(i), receiptHandles.get(i));
             switch (item.settled().outcome()) {
                 case Outcome.Delivered d -> { }
+                case Outcome.Skip skip -> { }
                 case Outcome.Retry r -> retries.add(item);
                 case Outcome.Reject r -> rejects.add(item);
                 case Outcome.Deferred d -> deferrals.add(item);
@@ -104,7 +110,10 @@ final class Settlement {
             fields.put("attempts", s.callsMade());
             fields.put("reason", reason(s));
             switch (results.get(i)) {
-                case SqsBatches.Result.Done d -> log.warn("dead-lettered", fields);
+                case SqsBatches.Result.Done d -> {
+                    log.warn("dead-lettered", fields);
+                    markDead(s);
+                }
                 case SqsBatches.Result.Failed f -> {
                     fields.put("error", f.detail());
                     log.error("dead-letter send failed; the message stays on the jobs queue", fields);
@@ -114,6 +123,21 @@ final class Settlement {
         }
         keep.forEach(i -> log.info("kept", Map.of("messageId", i.messageId())));
         return keep;
+    }
+
+    /** The record ends failed or dead only now that the dead letter is safely in its queue. */
+    private void markDead(Settled s) {
+        if (s.job().isEmpty() || !(s.outcome() instanceof Outcome.Reject reject)) {
+            return;
+        }
+        JobStatus status = switch (reject.cause()) {
+            case REFUSED -> JobStatus.FAILED;
+            case EXHAUSTED -> JobStatus.DEAD;
+        };
+        if (store.record(s.job().get().id(), s.callsMade(), status, s.status(), Optional.of(reason(s)))
+                instanceof JobStore.Write.Unavailable u) {
+            log.warn("job record not updated", Map.of("jobId", s.job().get().id().value(), "error", u.reason()));
+        }
     }
 
     private QueueMessage deadLetter(Item item) {
@@ -162,6 +186,7 @@ final class Settlement {
             case Outcome.Deferred d -> d.delay();
             case Outcome.Delivered d -> Duration.ZERO;
             case Outcome.Reject r -> Duration.ZERO;
+            case Outcome.Skip skip -> Duration.ZERO;
         };
     }
 

@@ -8,20 +8,15 @@ import dev.errand.aws.AwsClients;
 import dev.errand.aws.Env;
 import dev.errand.aws.SqsBatches;
 import dev.errand.aws.SqsJobQueue;
+import dev.errand.aws.JobStores;
 import dev.errand.aws.TargetsLoader;
-import dev.errand.core.api.ApiRequest;
-import dev.errand.core.api.ApiResponse;
 import dev.errand.core.api.JobsApi;
 import dev.errand.core.job.JobIds;
 import dev.errand.core.target.Targets;
 import dev.errand.core.validation.JobRequestReader;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * The API's Lambda handler (HTTP API, payload format 2.0): maps the event to an {@link ApiRequest},
@@ -30,7 +25,8 @@ import java.util.Optional;
 public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
     /** The variables this function reads; template.yaml must set each (a template test checks). */
-    public static final List<String> ENVIRONMENT = List.of(Env.JOBS_QUEUE_URL, Env.TARGETS_PARAMETER, Env.MAX_BODY_BYTES);
+    public static final List<String> ENVIRONMENT = List.of(Env.JOBS_QUEUE_URL, Env.TARGETS_PARAMETER, Env.MAX_BODY_BYTES,
+            Env.JOBS_TABLE, Env.RECORD_TTL_DAYS);
 
     private final JobsApi api;
 
@@ -50,6 +46,7 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPE
         this.api = new JobsApi(
                 new JobRequestReader(targets, maxBodyBytes),
                 new SqsJobQueue(new SqsBatches(aws.sqs()), env.required(Env.JOBS_QUEUE_URL)),
+                JobStores.fromEnvironment(env, aws, clock),
                 // SecureRandom: Lambda's Java runtimes reseed it after a SnapStart restore, so ids stay unique
                 new JobIds(clock, new SecureRandom()),
                 clock,
@@ -58,24 +55,6 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPE
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        ApiResponse response = api.handle(request(event));
-        return APIGatewayV2HTTPResponse.builder()
-                .withStatusCode(response.status())
-                .withHeaders(response.headers())
-                .withBody(response.body())
-                .withIsBase64Encoded(false)
-                .build();
-    }
-
-    static ApiRequest request(APIGatewayV2HTTPEvent event) {
-        String body = Optional.ofNullable(event.getBody()).orElse("");
-        String text = event.getIsBase64Encoded()
-                ? new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8)
-                : body;
-        return new ApiRequest(
-                Optional.ofNullable(event.getRouteKey()).orElse(""),
-                Optional.ofNullable(event.getHeaders()).orElse(Map.of()),
-                Optional.ofNullable(event.getPathParameters()).orElse(Map.of()),
-                text);
+        return ApiEvents.response(api.handle(ApiEvents.request(event)));
     }
 }

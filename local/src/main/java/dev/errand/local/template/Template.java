@@ -78,12 +78,14 @@ public final class Template {
         return String.valueOf(asMap(section(root, "Parameters").get(name)).getOrDefault("Type", "String"));
     }
 
-    /** Logical ids and definitions of the resources of one type, in template order. */
+    /** Logical ids and definitions of the resources of one type that exist (their Condition holds), in template order. */
     public Map<String, Map<String, Object>> resources(String type) {
+        Intrinsics conditions = intrinsics(Intrinsics.Resources.NONE);
         Map<String, Map<String, Object>> found = new LinkedHashMap<>();
         section(root, "Resources").forEach((id, definition) -> {
             Map<String, Object> def = asMap(definition);
-            if (type.equals(def.get("Type"))) {
+            boolean exists = !def.containsKey("Condition") || conditions.namedCondition(String.valueOf(def.get("Condition")));
+            if (type.equals(def.get("Type")) && exists) {
                 found.put(id, def);
             }
         });

@@ -117,8 +117,8 @@ public final class TemplateChecks {
             } else if (!jarHolds(jar, className.replace('.', '/') + ".class")) {
                 problems.add(function + " Handler class " + className + " is not in " + jar);
             }
-            Map<String, Object> variables = Template.asMap(Template.asMap(properties.getOrDefault("Environment", Map.of()))
-                    .getOrDefault("Variables", Map.of()));
+            Map<String, Object> variables = Template.asMap(intrinsics.resolve(Template.asMap(properties.getOrDefault("Environment", Map.of()))
+                    .getOrDefault("Variables", Map.of())));
             for (String variable : environmentOf(className, function, problems)) {
                 if (!variables.containsKey(variable) || intrinsics.text(variables.get(variable)).isBlank()) {
                     problems.add(function + " does not set " + variable + ", which " + className + " reads");

@@ -8,9 +8,15 @@ import java.util.stream.Collectors;
 
 /**
  * An HTTP request as the API sees it, whatever carried it (API Gateway or the local runtime).
- * {@code routeKey} is API Gateway's "METHOD /path/{param}"; header names are kept in lower case.
+ * {@code routeKey} is API Gateway's "METHOD /path/{param}"; header names are kept in lower case;
+ * {@code caller} is the IAM principal when the API knows it, else {@code anonymous}.
  */
-public record ApiRequest(String routeKey, Map<String, String> headers, Map<String, String> pathParameters, String body) {
+public record ApiRequest(String routeKey, Map<String, String> headers, Map<String, String> pathParameters, String body,
+                         String caller) {
+
+    public ApiRequest(String routeKey, Map<String, String> headers, Map<String, String> pathParameters, String body) {
+        this(routeKey, headers, pathParameters, body, dev.errand.core.record.IdempotencyKey.ANONYMOUS);
+    }
 
     public ApiRequest {
         headers = headers.entrySet().stream().collect(Collectors.toUnmodifiableMap(

@@ -1,10 +1,14 @@
 package dev.errand.core.api;
 
-import dev.errand.core.api.JobQueue.Enqueued;
+import dev.errand.core.api.Submissions.Submitted;
 import dev.errand.core.job.Job;
+import dev.errand.core.job.JobId;
 import dev.errand.core.job.JobIds;
 import dev.errand.core.json.Json;
 import dev.errand.core.problem.Problem;
+import dev.errand.core.record.IdempotencyKey;
+import dev.errand.core.record.JobStore;
+import dev.errand.core.record.RequestHash;
 import dev.errand.core.validation.FieldError;
 import dev.errand.core.validation.JobRequestReader;
 import dev.errand.core.validation.Pointer;
@@ -17,13 +21,15 @@ import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
- * The jobs API: {@code POST /jobs} and {@code POST /jobs/batch}. Validates, sends what is valid to the
- * queue, and answers with exactly what was queued: a job is reported queued only after SQS accepted it.
+ * The submitting side of the jobs API: {@code POST /jobs} and {@code POST /jobs/batch}. Validates, accepts
+ * what is valid through {@link Submissions}, and answers with exactly what was queued: a job is reported
+ * queued only after SQS accepted it. {@link StatusApi} answers {@code GET /jobs/{jobId}}.
  */
 public final class JobsApi {
 
     public static final String SUBMIT_ROUTE = "POST /jobs";
     public static final String BATCH_ROUTE = "POST /jobs/batch";
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     /** SendMessageBatch takes 10; more than 100 per request would make one slow request hold many jobs hostage. */
     public static final int MAX_BATCH_JOBS = 100;
@@ -31,18 +37,20 @@ public final class JobsApi {
     public static final int JOB_OVERHEAD_BYTES = 64 * 1024;
     /** Lambda takes at most 6 MB per synchronous invocation, the event's own wrapping included. */
     public static final int MAX_BATCH_REQUEST_BYTES = 5 * 1024 * 1024;
-    /** An SQS outage or throttle clears in seconds; a client told to wait longer would only delay its jobs. */
-    public static final int RETRY_AFTER_SECONDS = 5;
+    /** An SQS or DynamoDB outage or throttle clears in seconds; a client told to wait longer would only delay its jobs. */
+    public static final int RETRY_AFTER_SECONDS = StatusApi.RETRY_AFTER_SECONDS;
+    /** A request waiting on a concurrent one with the same key should come back in about the time a send takes. */
+    public static final int IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
 
     private final JobRequestReader reader;
-    private final JobQueue queue;
+    private final Submissions submissions;
     private final JobIds ids;
     private final Clock clock;
     private final int maxJobRequestBytes;
 
-    public JobsApi(JobRequestReader reader, JobQueue queue, JobIds ids, Clock clock, int maxBodyBytes) {
+    public JobsApi(JobRequestReader reader, JobQueue queue, JobStore store, JobIds ids, Clock clock, int maxBodyBytes) {
         this.reader = reader;
-        this.queue = queue;
+        this.submissions = new Submissions(queue, store);
         this.ids = ids;
         this.clock = clock;
         this.maxJobRequestBytes = maxBodyBytes + JOB_OVERHEAD_BYTES;
@@ -60,19 +68,29 @@ public final class JobsApi {
         if (request.bodyBytes() > maxJobRequestBytes) {
             return tooLarge(request.bodyBytes(), maxJobRequestBytes);
         }
+        Optional<String> keyProblem = request.header(IDEMPOTENCY_KEY).flatMap(IdempotencyKey::problem);
         return switch (Json.parse(request.body())) {
-            case Json.Parsed.Malformed m -> malformed(m);
+            case Json.Parsed.Malformed m -> invalid(withKeyProblem(List.of(malformed(m)), keyProblem));
             case Json.Parsed.Value v -> switch (reader.read(v.value(), Pointer.ROOT)) {
-                case JobRequestReader.Read.Invalid invalid -> ApiResponse.problem(Problem.invalid(invalid.errors()));
-                case JobRequestReader.Read.Ok ok -> answerOne(newJob(ok));
+                case JobRequestReader.Read.Invalid invalid -> invalid(withKeyProblem(invalid.errors(), keyProblem));
+                case JobRequestReader.Read.Ok ok when keyProblem.isPresent() -> invalid(withKeyProblem(List.of(), keyProblem));
+                case JobRequestReader.Read.Ok ok -> answerOne(accept(ok, key(request)));
             };
         };
     }
 
-    private ApiResponse answerOne(Job job) {
-        return switch (queue.enqueue(List.of(job)).getFirst()) {
-            case Enqueued.Queued q -> ApiResponse.json(202, queued(job)).withHeader("Location", link(job));
-            case Enqueued.Failed f -> failedResponse(f);
+    private ApiResponse answerOne(Submissions.Request request) {
+        return switch (submissions.submit(List.of(request)).getFirst()) {
+            case Submitted.Queued q -> {
+                ApiResponse answer = ApiResponse.json(202, queued(q.job())).withHeader("Location", link(q.job()));
+                yield q.replayed() ? answer.withHeader("Idempotent-Replayed", "true") : answer;
+            }
+            case Submitted.Failed f when f.retryable() -> ApiResponse.problem(Problem.of(f.problem(), f.detail()))
+                    .withHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+            case Submitted.Failed f -> ApiResponse.problem(Problem.of(f.problem(), f.detail()));
+            case Submitted.Conflict c -> ApiResponse.problem(conflict(c.existing()));
+            case Submitted.InProgress p -> ApiResponse.problem(inProgress(p.existing()))
+                    .withHeader("Retry-After", String.valueOf(IN_PROGRESS_RETRY_AFTER_SECONDS));
         };
     }
 
@@ -80,19 +98,23 @@ public final class JobsApi {
         if (request.bodyBytes() > MAX_BATCH_REQUEST_BYTES) {
             return tooLarge(request.bodyBytes(), MAX_BATCH_REQUEST_BYTES);
         }
+        Optional<String> keyProblem = request.header(IDEMPOTENCY_KEY).flatMap(IdempotencyKey::problem);
         return switch (Json.parse(request.body())) {
-            case Json.Parsed.Malformed m -> malformed(m);
-            case Json.Parsed.Value v -> batchItems(v.value())
-                    .map(items -> ApiResponse.problem(Problem.invalid(items)))
-                    .orElseGet(() -> answerBatch((List<?>) ((Map<?, ?>) v.value()).get("jobs")));
+            case Json.Parsed.Malformed m -> invalid(withKeyProblem(List.of(malformed(m)), keyProblem));
+            case Json.Parsed.Value v -> {
+                List<FieldError> problems = withKeyProblem(batchProblems(v.value()), keyProblem);
+                yield problems.isEmpty()
+                        ? answerBatch((List<?>) ((Map<?, ?>) v.value()).get("jobs"), key(request))
+                        : invalid(problems);
+            }
         };
     }
 
-    /** Problems with the batch as a whole, or empty when it is an object holding 1 to 100 jobs. */
-    private static Optional<List<FieldError>> batchItems(Object tree) {
+    /** Problems with the batch as a whole: it must be an object holding 1 to 100 jobs. */
+    private static List<FieldError> batchProblems(Object tree) {
         Pointer jobs = Pointer.ROOT.child("jobs");
         if (!(tree instanceof Map<?, ?> root)) {
-            return Optional.of(List.of(new FieldError(Pointer.ROOT, "must be a JSON object {\"jobs\": [...]}, was " + Json.typeName(tree))));
+            return List.of(new FieldError(Pointer.ROOT, "must be a JSON object {\"jobs\": [...]}, was " + Json.typeName(tree)));
         }
         List<FieldError> errors = new ArrayList<>();
         root.keySet().stream().map(String::valueOf).filter(k -> !k.equals("jobs")).sorted().forEach(k ->
@@ -103,18 +125,21 @@ public final class JobsApi {
         } else if (list.isEmpty() || list.size() > MAX_BATCH_JOBS) {
             errors.add(new FieldError(jobs, "must hold 1 to " + MAX_BATCH_JOBS + " jobs, held " + list.size()));
         }
-        return errors.isEmpty() ? Optional.empty() : Optional.of(errors);
+        return errors;
     }
 
-    private ApiResponse answerBatch(List<?> items) {
+    private ApiResponse answerBatch(List<?> items, Optional<IdempotencyKey> key) {
         List<JobRequestReader.Read> reads = IntStream.range(0, items.size())
                 .mapToObj(i -> reader.read(items.get(i), Pointer.ROOT.child("jobs").child(i)))
                 .toList();
-        List<Job> valid = reads.stream()
-                .filter(JobRequestReader.Read.Ok.class::isInstance)
-                .map(r -> newJob((JobRequestReader.Read.Ok) r))
-                .toList();
-        var sent = valid.isEmpty() ? List.<Enqueued>of() : queue.enqueue(valid);
+        List<Submissions.Request> accepted = new ArrayList<>();
+        for (int i = 0; i < reads.size(); i++) {
+            if (reads.get(i) instanceof JobRequestReader.Read.Ok ok) {
+                int index = i;
+                accepted.add(accept(ok, key.map(k -> k.item(index))));
+            }
+        }
+        List<Submitted> submitted = accepted.isEmpty() ? List.of() : submissions.submit(accepted);
         List<Map<String, Object>> results = new ArrayList<>();
         List<FieldError> refusals = new ArrayList<>();
         int next = 0;
@@ -122,38 +147,46 @@ public final class JobsApi {
             switch (reads.get(i)) {
                 case JobRequestReader.Read.Invalid invalid -> {
                     refusals.addAll(invalid.errors());
-                    results.add(rejected(i, invalid.errors()));
+                    results.add(rejected(i, Problem.invalid(invalid.errors())));
                 }
-                case JobRequestReader.Read.Ok ok -> {
-                    results.add(itemResult(i, valid.get(next), sent.get(next)));
-                    next++;
-                }
+                case JobRequestReader.Read.Ok ok -> results.add(itemResult(i, submitted.get(next++)));
             }
         }
-        return batchAnswer(results, refusals, sent);
+        return batchAnswer(results, refusals, submitted);
     }
 
-    private static ApiResponse batchAnswer(List<Map<String, Object>> results, List<FieldError> refusals, List<Enqueued> sent) {
-        long queued = sent.stream().filter(Enqueued.Queued.class::isInstance).count();
-        boolean anyUnavailable = sent.stream().anyMatch(e -> e instanceof Enqueued.Failed f && f.retryable());
+    private static ApiResponse batchAnswer(List<Map<String, Object>> results, List<FieldError> refusals, List<Submitted> submitted) {
+        long queued = submitted.stream().filter(Submitted.Queued.class::isInstance).count();
+        boolean anyRetryable = submitted.stream().anyMatch(s -> s instanceof Submitted.Failed f && f.retryable()
+                || s instanceof Submitted.InProgress);
         if (queued == results.size()) {
             return ApiResponse.json(202, Map.of("results", results));
         }
         if (queued > 0) {
             return ApiResponse.json(207, Map.of("results", results));
         }
-        if (anyUnavailable) {
+        if (anyRetryable) {
             return ApiResponse.problem(Problem.of(Problem.Type.QUEUE_UNAVAILABLE, "no job was queued; retry the jobs marked failed")
                     .with("results", results)).withHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
         }
-        if (sent.isEmpty()) {
+        if (submitted.isEmpty()) {
             return ApiResponse.problem(Problem.invalid(refusals).with("results", results));
         }
-        return ApiResponse.problem(Problem.of(Problem.Type.QUEUE_REFUSED, "no job was queued").with("results", results));
+        return ApiResponse.json(207, Map.of("results", results));
     }
 
-    private Job newJob(JobRequestReader.Read.Ok ok) {
-        return new Job(ids.next(), ok.request(), clock.instant(), 0);
+    private Submissions.Request accept(JobRequestReader.Read.Ok ok, Optional<IdempotencyKey> key) {
+        return new Submissions.Request(new Job(ids.next(), ok.request(), clock.instant(), 0), key, RequestHash.of(ok.request()));
+    }
+
+    private static Optional<IdempotencyKey> key(ApiRequest request) {
+        return request.header(IDEMPOTENCY_KEY).map(value -> new IdempotencyKey(request.caller(), value));
+    }
+
+    private static List<FieldError> withKeyProblem(List<FieldError> errors, Optional<String> keyProblem) {
+        List<FieldError> all = new ArrayList<>(errors);
+        keyProblem.ifPresent(p -> all.add(new FieldError(Pointer.ROOT, p)));
+        return all;
     }
 
     private static Map<String, Object> queued(Job job) {
@@ -166,38 +199,50 @@ public final class JobsApi {
         return tree;
     }
 
-    private static Map<String, Object> itemResult(int index, Job job, Enqueued outcome) {
+    private static Map<String, Object> itemResult(int index, Submitted submitted) {
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("index", index);
-        switch (outcome) {
-            case Enqueued.Queued q -> tree.putAll(queued(job));
-            case Enqueued.Failed f -> {
+        switch (submitted) {
+            case Submitted.Queued q -> tree.putAll(queued(q.job()));
+            case Submitted.Failed f -> {
                 tree.put("status", "failed");
                 tree.put("retryable", f.retryable());
                 tree.put("detail", "not queued: " + f.detail());
+            }
+            case Submitted.Conflict c -> tree.putAll(rejected(index, conflict(c.existing())));
+            case Submitted.InProgress p -> {
+                tree.put("status", "failed");
+                tree.put("retryable", true);
+                tree.put("detail", inProgress(p.existing()).detail());
             }
         }
         return tree;
     }
 
-    private static Map<String, Object> rejected(int index, List<FieldError> errors) {
+    private static Map<String, Object> rejected(int index, Problem problem) {
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("index", index);
         tree.put("status", "rejected");
-        tree.put("problem", Problem.invalid(errors).toTree());
+        tree.put("problem", problem.toTree());
         return tree;
     }
 
-    private static ApiResponse failedResponse(Enqueued.Failed failed) {
-        if (failed.retryable()) {
-            return ApiResponse.problem(Problem.of(Problem.Type.QUEUE_UNAVAILABLE, failed.detail()))
-                    .withHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
-        }
-        return ApiResponse.problem(Problem.of(Problem.Type.QUEUE_REFUSED, failed.detail()));
+    private static Problem conflict(JobId existing) {
+        return Problem.of(Problem.Type.IDEMPOTENCY_CONFLICT, "this Idempotency-Key was already used for a different request (job "
+                + existing + "); use a new key for a new request").with("jobId", existing.value());
     }
 
-    private static ApiResponse malformed(Json.Parsed.Malformed m) {
-        return ApiResponse.problem(Problem.invalid(List.of(new FieldError(Pointer.ROOT, "is not valid JSON: " + m.detail()))));
+    private static Problem inProgress(JobId existing) {
+        return Problem.of(Problem.Type.IDEMPOTENCY_IN_PROGRESS, "a request with this Idempotency-Key is still sending job "
+                + existing + "; send it again in a moment").with("jobId", existing.value());
+    }
+
+    private static ApiResponse invalid(List<FieldError> errors) {
+        return ApiResponse.problem(Problem.invalid(errors));
+    }
+
+    private static FieldError malformed(Json.Parsed.Malformed m) {
+        return new FieldError(Pointer.ROOT, "is not valid JSON: " + m.detail());
     }
 
     private static ApiResponse tooLarge(int bytes, int limit) {

@@ -5,6 +5,8 @@ import dev.errand.core.auth.Authenticator.Credentials;
 import dev.errand.core.job.Envelope;
 import dev.errand.core.job.Job;
 import dev.errand.core.log.JsonLog;
+import dev.errand.core.record.JobStatus;
+import dev.errand.core.record.JobStore;
 import dev.errand.core.target.Target;
 import dev.errand.core.target.Targets;
 import java.net.URI;
@@ -47,6 +49,7 @@ public final class BatchDelivery {
     private final JsonLog log;
     private final Clock clock;
     private final int maxInFlight;
+    private final JobStore store;
 
     /**
      * @param maxInFlight calls in flight across the whole batch; 1 makes it the plain loop most samples use,
@@ -54,6 +57,15 @@ public final class BatchDelivery {
      */
     public BatchDelivery(Targets targets, HttpCaller caller, RetryPolicy policy, Authenticator authenticator,
                          JsonLog log, Clock clock, int maxInFlight) {
+        this(targets, caller, policy, authenticator, log, clock, maxInFlight, JobStore.NONE);
+    }
+
+    /**
+     * @param store job records: each call is claimed there first (the duplicate-delivery guard) and its
+     *              outcome recorded after; {@link JobStore#NONE} when records are off
+     */
+    public BatchDelivery(Targets targets, HttpCaller caller, RetryPolicy policy, Authenticator authenticator,
+                         JsonLog log, Clock clock, int maxInFlight, JobStore store) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
         }
@@ -64,6 +76,7 @@ public final class BatchDelivery {
         this.log = log;
         this.clock = clock;
         this.maxInFlight = maxInFlight;
+        this.store = store;
     }
 
     public RetryPolicy policy() {
@@ -95,7 +108,7 @@ public final class BatchDelivery {
     private Settled deliver(IncomingMessage message, Batch batch) {
         return switch (Envelope.decode(message.body())) {
             case Envelope.Decoded.Unreadable u -> notCalled(message, Optional.empty(), message.receiveCount() - 1,
-                    new Outcome.Reject("unreadable message: " + u.reason()));
+                    new Outcome.Reject("unreadable message: " + u.reason(), Outcome.Cause.REFUSED));
             case Envelope.Decoded.Readable r -> deliver(message, r.job(), batch);
         };
     }
@@ -105,12 +118,12 @@ public final class BatchDelivery {
         Optional<Target> target = targets.get(job.request().target());
         if (target.isEmpty()) {
             return notCalled(message, Optional.of(job), attempt - 1,
-                    new Outcome.Reject("target '" + job.request().target() + "' is not configured (any more)"));
+                    new Outcome.Reject("target '" + job.request().target() + "' is not configured (any more)", Outcome.Cause.REFUSED));
         }
         Optional<URI> uri = target.get().resolve(job.request().path());
         if (uri.isEmpty()) {
             return notCalled(message, Optional.of(job), attempt - 1,
-                    new Outcome.Reject("the path would leave the target's base URL; refused"));
+                    new Outcome.Reject("the path would leave the target's base URL; refused", Outcome.Cause.REFUSED));
         }
         return switch (authenticator.credentials(target.get())) {
             case Credentials.Unavailable u -> notCalled(message, Optional.of(job), attempt - 1,
@@ -134,11 +147,33 @@ public final class BatchDelivery {
                 case TargetGate.Admission.Refused refused -> notCalled(message, Optional.of(job), attempt - 1,
                         new Outcome.Deferred(refused.why() == TargetGate.Refusal.BREAKER_OPEN ? policy.baseDelay() : OUT_OF_TIME_DELAY,
                                 refused.reason()));
-                case TargetGate.Admission.Admitted admitted -> call(message, job, attempt, target, request, gate, batch.deadline());
+                case TargetGate.Admission.Admitted admitted -> claimThenCall(message, job, attempt, target, request, gate, batch.deadline());
             };
         } finally {
             batch.inFlight().release();
         }
+    }
+
+    /**
+     * Claims the attempt in the job record, then calls. The claim comes after admission so that a record
+     * deferred by the gate never holds an attempt it did not make.
+     */
+    private Settled claimThenCall(IncomingMessage message, Job job, int attempt, Target target, OutgoingRequest request,
+                                  TargetGate gate, Deadline deadline) {
+        JobStore.Claim claim = store.claim(job, attempt, message.redriven());
+        if (!(claim instanceof JobStore.Claim.Claimed)) {
+            gate.cancel();
+        }
+        return switch (claim) {
+            case JobStore.Claim.Claimed c -> call(message, job, attempt, target, request, gate, deadline);
+            case JobStore.Claim.AlreadySucceeded s -> notCalled(message, Optional.of(job), attempt - 1,
+                    new Outcome.Skip("duplicate delivery: the job already succeeded; the provider is not called again"));
+            case JobStore.Claim.Superseded s -> notCalled(message, Optional.of(job), attempt - 1,
+                    new Outcome.Skip("the job record is already " + s.status().wire() + " after " + s.attempts()
+                            + " attempts: this copy of its message is late or repeated"));
+            case JobStore.Claim.Unavailable u -> notCalled(message, Optional.of(job), attempt - 1,
+                    new Outcome.Deferred(policy.baseDelay(), "job records unavailable: " + u.reason()));
+        };
     }
 
     private Settled call(IncomingMessage message, Job job, int attempt, Target target, OutgoingRequest request,
@@ -150,9 +185,24 @@ public final class BatchDelivery {
             verdict = afterUnauthorized(target, OutcomeRules.classify(result, clock.instant()));
             Outcome outcome = redacted(policy.decide(attempt, verdict));
             logAttempt(job, target, attempt, result, outcome);
+            recordOutcome(job, attempt, outcome, status(result));
             return new Settled(message, Optional.of(job), attempt, outcome, status(result));
         } finally {
             gate.exit(verdict);
+        }
+    }
+
+    /** Succeeded and retrying are written here; failed and dead only once the dead letter is safely sent. */
+    private void recordOutcome(Job job, int attempt, Outcome outcome, Optional<Integer> status) {
+        JobStore.Write written = switch (outcome) {
+            case Outcome.Delivered d -> store.record(job.id(), attempt, JobStatus.SUCCEEDED, status, Optional.empty());
+            case Outcome.Retry r -> store.record(job.id(), attempt, JobStatus.RETRYING, status, Optional.of(r.reason()));
+            case Outcome.Reject r -> new JobStore.Write.Done();
+            case Outcome.Deferred d -> new JobStore.Write.Done();
+            case Outcome.Skip s -> new JobStore.Write.Done();
+        };
+        if (written instanceof JobStore.Write.Unavailable u) {
+            log.warn("job record not updated", Map.of("jobId", job.id().value(), "attempt", attempt, "error", u.reason()));
         }
     }
 
@@ -243,8 +293,9 @@ public final class BatchDelivery {
         return switch (outcome) {
             case Outcome.Delivered d -> d;
             case Outcome.Retry r -> new Outcome.Retry(r.delay(), authenticator.redact(r.reason()));
-            case Outcome.Reject r -> new Outcome.Reject(authenticator.redact(r.reason()));
+            case Outcome.Reject r -> new Outcome.Reject(authenticator.redact(r.reason()), r.cause());
             case Outcome.Deferred d -> d;
+            case Outcome.Skip s -> s;
         };
     }
 
@@ -254,6 +305,7 @@ public final class BatchDelivery {
             case Outcome.Retry r -> "retry";
             case Outcome.Reject r -> "rejected";
             case Outcome.Deferred d -> "deferred";
+            case Outcome.Skip s -> "skipped";
         };
     }
 
@@ -263,6 +315,7 @@ public final class BatchDelivery {
             case Outcome.Retry r -> r.reason();
             case Outcome.Reject r -> r.reason();
             case Outcome.Deferred d -> d.reason();
+            case Outcome.Skip s -> s.reason();
         };
     }
 

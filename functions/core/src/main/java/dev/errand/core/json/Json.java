@@ -81,6 +81,26 @@ public final class Json {
         }
     }
 
+    /** The same JSON with object keys sorted at every level: two texts that mean the same read the same. */
+    public static String canonical(String json) {
+        return switch (parse(json)) {
+            case Parsed.Value v -> write(sorted(v.value()));
+            case Parsed.Malformed m -> json;
+        };
+    }
+
+    private static Object sorted(Object node) {
+        return switch (node) {
+            case Map<?, ?> map -> {
+                java.util.TreeMap<String, Object> out = new java.util.TreeMap<>();
+                map.forEach((k, v) -> out.put(String.valueOf(k), sorted(v)));
+                yield out;
+            }
+            case List<?> list -> list.stream().map(Json::sorted).toList();
+            case null, default -> node;
+        };
+    }
+
     /** The JSON type of a tree node, as named in error messages. */
     public static String typeName(Object node) {
         return switch (node) {

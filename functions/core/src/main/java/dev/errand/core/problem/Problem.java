@@ -58,6 +58,9 @@ public record Problem(String type, String title, int status, String detail, List
         NOT_FOUND("not-found", "No such resource", 404),
         METHOD_NOT_ALLOWED("method-not-allowed", "The resource does not take this method", 405),
         QUEUE_UNAVAILABLE("queue-unavailable", "The job queue is unavailable; nothing was queued", 503),
+        RECORDS_UNAVAILABLE("records-unavailable", "Job records are unavailable; try again shortly", 503),
+        IDEMPOTENCY_CONFLICT("idempotency-conflict", "The Idempotency-Key was used for a different request", 409),
+        IDEMPOTENCY_IN_PROGRESS("idempotency-in-progress", "A request with this Idempotency-Key is in progress", 409),
         QUEUE_REFUSED("queue-refused", "The job queue refused the job; nothing was queued", 500);
 
         private final String slug;
