@@ -36,15 +36,7 @@ class SendFailureTest {
     void aRetryWithTheSameKeyFinishesTheJobAfterTheQueueWasDown() {
         int sqsPort = Ports.closed();
         try (Moto moto = Moto.start(); DynamoDbClient dynamo = moto.dynamoDb()) {
-            dynamo.createTable(b -> b.tableName("jobs").billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
-            Map<String, String> env = new HashMap<>(moto.environment());
-            env.put("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:" + sqsPort);
-            env.put(Env.JOBS_QUEUE_URL, "http://127.0.0.1:" + sqsPort + "/000000000000/jobs");
-            env.put(Env.JOBS_TABLE, "jobs");
-            env.put(Env.TARGETS, "{\"targets\":{\"crm\":{\"baseUrl\":\"https://crm.example.com\"}}}");
-            SubmitJobFunction function = new SubmitJobFunction(new Env(env));
+            SubmitJobFunction function = new SubmitJobFunction(environment(moto, dynamo, sqsPort));
 
             APIGatewayV2HTTPResponse whileDown = post(function, "retry-me");
 
@@ -74,20 +66,24 @@ class SendFailureTest {
     void withoutAKeyAnUnsentJobLeavesNoRecord() {
         int sqsPort = Ports.closed();
         try (Moto moto = Moto.start(); DynamoDbClient dynamo = moto.dynamoDb()) {
-            dynamo.createTable(b -> b.tableName("jobs").billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
-            Map<String, String> env = new HashMap<>(moto.environment());
-            env.put("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:" + sqsPort);
-            env.put(Env.JOBS_QUEUE_URL, "http://127.0.0.1:" + sqsPort + "/000000000000/jobs");
-            env.put(Env.JOBS_TABLE, "jobs");
-            env.put(Env.TARGETS, "{\"targets\":{\"crm\":{\"baseUrl\":\"https://crm.example.com\"}}}");
-
-            APIGatewayV2HTTPResponse response = post(new SubmitJobFunction(new Env(env)), "");
+            APIGatewayV2HTTPResponse response = post(new SubmitJobFunction(environment(moto, dynamo, sqsPort)), "");
 
             assertThat(response.getStatusCode()).isEqualTo(503);
             assertThat(dynamo.scan(b -> b.tableName("jobs")).items()).isEmpty();
         }
+    }
+
+    /** A jobs table in moto, and SQS expected on a port where nothing listens yet. */
+    private static Env environment(Moto moto, DynamoDbClient dynamo, int sqsPort) {
+        dynamo.createTable(b -> b.tableName("jobs").billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+        Map<String, String> env = new HashMap<>(moto.environment());
+        env.put("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:" + sqsPort);
+        env.put(Env.JOBS_QUEUE_URL, "http://127.0.0.1:" + sqsPort + "/000000000000/jobs");
+        env.put(Env.JOBS_TABLE, "jobs");
+        env.put(Env.TARGETS, "{\"targets\":{\"crm\":{\"baseUrl\":\"https://crm.example.com\"}}}");
+        return new Env(env);
     }
 
     private static APIGatewayV2HTTPResponse post(SubmitJobFunction function, String key) {
