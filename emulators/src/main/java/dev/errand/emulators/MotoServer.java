@@ -21,6 +21,24 @@ public final class MotoServer implements AutoCloseable {
 
     /** moto answers in about a second; a slow machine gets thirty before we give up. */
     static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * moto's server, with each request handled whole before the next: moto checks a transaction's conditions
+     * and then writes without a lock, so two concurrent TransactWriteItems on one key could both succeed
+     * (seen here: 6 trials in 60 of 20 at once). DynamoDB never allows that; serialising gives the tests
+     * DynamoDB's guarantee. Connections are still accepted concurrently.
+     */
+    static final String LAUNCHER = """
+            import sys, threading
+            from werkzeug.serving import run_simple
+            from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+            app = DomainDispatcherApplication(create_backend_app)
+            lock = threading.Lock()
+            def serialised(environ, start_response):
+                with lock:
+                    return list(app(environ, start_response))
+            run_simple(sys.argv[1], int(sys.argv[2]), serialised, threaded=True, use_reloader=False)
+            """;
     public static final String INSTALL_HINT = "pip install \"moto[server]\"";
 
     private final Process process;
@@ -52,7 +70,7 @@ public final class MotoServer implements AutoCloseable {
     public static MotoServer start() throws IOException {
         int port = freePort();
         Path log = Files.createTempFile("moto-", ".log");
-        Process process = new ProcessBuilder(List.of("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port)))
+        Process process = new ProcessBuilder(List.of("python3", "-c", LAUNCHER, "127.0.0.1", String.valueOf(port)))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

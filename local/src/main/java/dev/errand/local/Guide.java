@@ -13,12 +13,12 @@ final class Guide {
         StringBuilder out = new StringBuilder();
         out.append("\nErrand is running locally (no Docker, no AWS account).\n\n");
         out.append("  API                ").append(api).append("   (POST /jobs, POST /jobs/batch)\n");
-        out.append("  SQS (ElasticMQ)    ").append(runtime.sqsEndpoint()).append('\n');
+        out.append(runtime.usesExternalAws() ? "  AWS (LocalStack)   " : "  SQS (ElasticMQ)    ").append(runtime.sqsEndpoint()).append('\n');
         runtime.queues().values().forEach(q -> out.append("    ").append(String.format("%-17s", q.logicalId())).append(q.url()).append('\n'));
         runtime.demoUrl().ifPresent(d -> out.append("  demo provider      ").append(d).append("   (the target named \"demo\")\n"));
         runtime.motoEndpoint().ifPresentOrElse(
                 m -> out.append("  job records        DynamoDB table ").append(runtime.table("JobsTable").orElse("?"))
-                        .append(" on moto ").append(m).append("   (GET /jobs/{jobId})\n"),
+                        .append(runtime.usesExternalAws() ? " on " : " on moto ").append(m).append("   (GET /jobs/{jobId})\n"),
                 () -> out.append("  job records        off\n"));
         out.append("  parameters         ");
         new TreeMap<>(runtime.template().parameters()).forEach((k, v) -> out.append(k).append('=').append(v).append(' '));

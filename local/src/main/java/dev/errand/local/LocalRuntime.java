@@ -30,6 +30,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 
 /**
  * Errand on a laptop, from template.yaml: ElasticMQ for the queues it declares, its functions' handlers
@@ -53,7 +54,8 @@ public final class LocalRuntime implements AutoCloseable {
      */
     public record Options(Path template, Map<String, String> parameterOverrides, int apiPort, int sqsPort,
                           int demoPort, boolean demo, Optional<String> targets, Map<String, String> extraEnv,
-                          HandlerFactory handlers, Consumer<String> console, Supplier<Optional<String>> motoProblem) {
+                          HandlerFactory handlers, Consumer<String> console, Supplier<Optional<String>> motoProblem,
+                          Optional<URI> awsEndpoint) {
 
         public Options {
             parameterOverrides = Map.copyOf(parameterOverrides);
@@ -63,34 +65,43 @@ public final class LocalRuntime implements AutoCloseable {
         /** The defaults of {@code scripts/run-local.sh}. */
         public static Options defaults(Path template) {
             return new Options(template, Map.of(), 3000, 9324, 3001, true, Optional.empty(), Map.of(),
-                    HandlerFactory.REFLECTIVE, System.out::println, MotoServer::unavailable);
+                    HandlerFactory.REFLECTIVE, System.out::println, MotoServer::unavailable, Optional.empty());
         }
 
         /** For tests: free ports, no demo provider, quiet. */
         public static Options forTests(Path template, String targets) {
             return new Options(template, Map.of(), 0, 0, 0, false, Optional.of(targets), Map.of(),
-                    HandlerFactory.REFLECTIVE, line -> { }, MotoServer::unavailable);
+                    HandlerFactory.REFLECTIVE, line -> { }, MotoServer::unavailable, Optional.empty());
         }
 
         public Options withParameters(Map<String, String> overrides) {
-            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, motoProblem);
+            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, motoProblem, awsEndpoint);
         }
 
         public Options withHandlers(HandlerFactory factory) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console, motoProblem);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console, motoProblem, awsEndpoint);
         }
 
         public Options withEnv(Map<String, String> env) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console, motoProblem);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console, motoProblem, awsEndpoint);
         }
 
         public Options withConsole(Consumer<String> out) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out, motoProblem);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out, motoProblem, awsEndpoint);
         }
 
         /** For tests of a machine without moto. */
         public Options withMotoProblem(Supplier<Optional<String>> problem) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, problem);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, problem, awsEndpoint);
+        }
+
+        /**
+         * Uses an AWS API that is already running (LocalStack, say) for SQS, DynamoDB, SSM and Secrets
+         * Manager instead of the embedded ElasticMQ and moto.
+         */
+        public Options withAwsEndpoint(URI endpoint) {
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console,
+                    motoProblem, Optional.of(endpoint));
         }
     }
 
@@ -106,7 +117,8 @@ public final class LocalRuntime implements AutoCloseable {
     private final Map<String, String> functionNames = new LinkedHashMap<>();
     private final Map<String, String> tables = new LinkedHashMap<>();
     private Optional<MotoServer> moto = Optional.empty();
-    private ElasticMq elasticMq;
+    private Optional<ElasticMq> elasticMq = Optional.empty();
+    private Optional<URI> external = Optional.empty();
     private SqsClient sqs;
     private ApiGateway api;
     private Optional<DemoProvider> demo = Optional.empty();
@@ -117,7 +129,8 @@ public final class LocalRuntime implements AutoCloseable {
 
     public static LocalRuntime start(Options options) {
         Template template = Template.read(options.template(), options.parameterOverrides());
-        if (!template.resources("AWS::DynamoDB::Table").isEmpty() && !options.parameterOverrides().containsKey(RECORDS_PARAMETER)) {
+        if (!template.resources("AWS::DynamoDB::Table").isEmpty() && !options.parameterOverrides().containsKey(RECORDS_PARAMETER)
+                && options.awsEndpoint().isEmpty()) {
             Optional<String> noMoto = options.motoProblem().get();
             if (noMoto.isPresent()) {
                 options.console().accept("Job records are off: moto cannot run here (" + noMoto.get() + "); "
@@ -145,8 +158,13 @@ public final class LocalRuntime implements AutoCloseable {
         return api.url();
     }
 
+    /** Whether an external AWS endpoint (LocalStack) stands in for the embedded emulators. */
+    public boolean usesExternalAws() {
+        return external.isPresent();
+    }
+
     public URI sqsEndpoint() {
-        return elasticMq.endpoint();
+        return external.or(() -> elasticMq.map(ElasticMq::endpoint)).orElseThrow();
     }
 
     public Optional<URI> demoUrl() {
@@ -170,7 +188,8 @@ public final class LocalRuntime implements AutoCloseable {
     /** The environment a function gets locally: AWS endpoints and credentials for the emulators. */
     public Map<String, String> awsEnvironment() {
         Map<String, String> env = new LinkedHashMap<>(LOCAL_AWS);
-        env.put("AWS_ENDPOINT_URL_SQS", elasticMq.endpoint().toString());
+        external.ifPresent(url -> env.put("AWS_ENDPOINT_URL", url.toString()));
+        env.put("AWS_ENDPOINT_URL_SQS", sqsEndpoint().toString());
         moto.ifPresent(m -> {
             env.put("AWS_ENDPOINT_URL_DYNAMODB", m.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_SSM", m.endpoint().toString());
@@ -179,9 +198,9 @@ public final class LocalRuntime implements AutoCloseable {
         return env;
     }
 
-    /** moto's endpoint, when job records run locally. */
+    /** Where DynamoDB is, when job records run locally: moto, or the external endpoint. */
     public Optional<URI> motoEndpoint() {
-        return moto.map(MotoServer::endpoint);
+        return moto.map(MotoServer::endpoint).or(() -> tables.isEmpty() ? Optional.empty() : external);
     }
 
     /** The job records table's local name, when the template declares one and records are on. */
@@ -201,9 +220,12 @@ public final class LocalRuntime implements AutoCloseable {
     }
 
     private void boot(Options options) throws IOException, ReflectiveOperationException {
-        elasticMq = remember(ElasticMq.start(HOST, options.sqsPort()));
-        if (!template.resources("AWS::DynamoDB::Table").isEmpty()) {
-            moto = Optional.of(remember(MotoServer.start()));
+        external = options.awsEndpoint();
+        if (external.isEmpty()) {
+            elasticMq = Optional.of(remember(ElasticMq.start(HOST, options.sqsPort())));
+            if (!template.resources("AWS::DynamoDB::Table").isEmpty()) {
+                moto = Optional.of(remember(MotoServer.start()));
+            }
         }
         AwsClients clients = new AwsClients(new Env(awsEnvironment()));
         sqs = remember(clients.sqs());
@@ -218,12 +240,14 @@ public final class LocalRuntime implements AutoCloseable {
         for (String id : template.resources("AWS::Serverless::Function").keySet()) {
             functionNames.put(id, id);
         }
+        Map<String, Object> handlers = new LinkedHashMap<>();
         for (String id : functionNames.keySet()) {
             Map<String, Object> properties = template.properties(id);
             String handlerClass = String.valueOf(properties.get("Handler")).split("::")[0];
             Duration timeout = Duration.ofSeconds(Long.parseLong(intrinsics.text(properties.getOrDefault("Timeout", 3))));
             int memory = Integer.parseInt(intrinsics.text(properties.getOrDefault("MemorySize", 128)));
             Object handler = options.handlers().create(handlerClass, new Env(environment(id, properties, intrinsics, options)));
+            handlers.put(id, handler);
             Map<String, Object> events = asMap(properties.getOrDefault("Events", Map.of()));
             for (Object e : events.values()) {
                 Map<String, Object> event = asMap(e);
@@ -237,8 +261,29 @@ public final class LocalRuntime implements AutoCloseable {
                 }
             }
         }
+        routes.addAll(apiGatewayRoutes(intrinsics, handlers));
         api = remember(new ApiGateway(HOST, options.apiPort(), routes));
         pollers.forEach(Runnable::run);
+    }
+
+    /** Routes declared as AWS::ApiGatewayV2::Route resources, each through its integration to a function. */
+    private List<ApiGateway.Route> apiGatewayRoutes(Intrinsics intrinsics, Map<String, Object> handlers) {
+        List<ApiGateway.Route> routes = new ArrayList<>();
+        for (String id : template.resources("AWS::ApiGatewayV2::Route").keySet()) {
+            Map<String, Object> route = asMap(intrinsics.resolve(template.properties(id)));
+            String[] key = String.valueOf(route.get("RouteKey")).split(" ", 2);
+            String integration = String.valueOf(route.get("Target")).replaceFirst("^integrations/", "");
+            String uri = intrinsics.text(template.properties(integration).get("IntegrationUri"));
+            String function = uri.replaceFirst("^function:", "");
+            if (!handlers.containsKey(function)) {
+                throw new IllegalArgumentException("route " + id + " leads to " + uri + ", which is not a function of this template");
+            }
+            Map<String, Object> properties = template.properties(function);
+            routes.add(new ApiGateway.Route(key[0].toUpperCase(), key[1], apiHandler(handlers.get(function)), function,
+                    Duration.ofSeconds(Long.parseLong(intrinsics.text(properties.getOrDefault("Timeout", 3)))),
+                    Integer.parseInt(intrinsics.text(properties.getOrDefault("MemorySize", 128)))));
+        }
+        return routes;
     }
 
     private void createQueues() {
@@ -254,7 +299,7 @@ public final class LocalRuntime implements AutoCloseable {
                     attributes.put(attribute, plain.text(p.get(attribute)));
                 }
             }
-            String url = sqs.createQueue(b -> b.queueName(name).attributesWithStrings(attributes)).queueUrl();
+            String url = createQueue(name, attributes);
             String arn = sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
                     .attributes().get(QueueAttributeName.QUEUE_ARN);
             queues.put(id, new Queue(id, name, url, arn));
@@ -271,6 +316,17 @@ public final class LocalRuntime implements AutoCloseable {
         }
     }
 
+    /** Creates a queue, or takes the one a long-lived endpoint (LocalStack) kept from an earlier run. */
+    private String createQueue(String name, Map<String, String> attributes) {
+        try {
+            return sqs.createQueue(b -> b.queueName(name).attributesWithStrings(attributes)).queueUrl();
+        } catch (QueueNameExistsException e) {
+            String url = sqs.getQueueUrl(b -> b.queueName(name)).queueUrl();
+            sqs.setQueueAttributes(b -> b.queueUrl(url).attributesWithStrings(attributes));
+            return url;
+        }
+    }
+
     /** Creates each table the template declares in moto: key schema, billing mode, TTL. */
     private void createTables(AwsClients clients) {
         Intrinsics plain = template.intrinsics(new LocalResources());
@@ -278,6 +334,10 @@ public final class LocalRuntime implements AutoCloseable {
             Map<String, Object> p = asMap(plain.resolve(template.properties(id)));
             String name = Optional.ofNullable(p.get("TableName")).map(String::valueOf).orElse(Intrinsics.PSEUDO.get("AWS::StackName") + "-" + id);
             try (DynamoDbClient dynamo = clients.dynamoDb()) {
+                if (dynamo.listTables().tableNames().contains(name)) {
+                    tables.put(id, name);
+                    continue;
+                }
                 dynamo.createTable(b -> b.tableName(name)
                         .billingMode(BillingMode.PAY_PER_REQUEST)
                         .attributeDefinitions(list(p.get("AttributeDefinitions")).stream().map(a -> AttributeDefinition.builder()
@@ -341,18 +401,27 @@ public final class LocalRuntime implements AutoCloseable {
             if (functionNames.containsKey(logicalId)) {
                 return Optional.of(logicalId);
             }
+            if (logicalId.endsWith(".Alias") && functionNames.containsKey(logicalId.substring(0, logicalId.length() - ".Alias".length()))) {
+                return Optional.of("function:" + logicalId.substring(0, logicalId.length() - ".Alias".length()));
+            }
             if (tables.containsKey(logicalId)) {
                 return Optional.of(tables.get(logicalId));
             }
-            return template.resources("AWS::Serverless::HttpApi").containsKey(logicalId) ? Optional.of("local") : Optional.empty();
+            if (!template.resources("AWS::ApiGatewayV2::Integration").getOrDefault(logicalId, Map.of()).isEmpty()) {
+                return Optional.of(logicalId);
+            }
+            boolean api = template.resources("AWS::Serverless::HttpApi").containsKey(logicalId)
+                    || template.resources("AWS::ApiGatewayV2::Api").containsKey(logicalId);
+            return api ? Optional.of("local") : Optional.empty();
         }
 
         @Override
         public Optional<String> attribute(String logicalId, String attribute) {
             Optional<Queue> queue = Optional.ofNullable(queues.get(logicalId));
             return switch (attribute) {
-                case "Arn" -> queue.map(Queue::arn).or(() -> Optional.ofNullable(tables.get(logicalId))
-                        .map(t -> "arn:aws:dynamodb:us-east-1:000000000000:table/" + t));
+                case "Arn" -> queue.map(Queue::arn)
+                        .or(() -> Optional.ofNullable(tables.get(logicalId)).map(t -> "arn:aws:dynamodb:us-east-1:000000000000:table/" + t))
+                        .or(() -> Optional.of(logicalId).filter(functionNames::containsKey).map(f -> "function:" + f));
                 case "QueueName" -> queue.map(Queue::name);
                 case "QueueUrl" -> queue.map(Queue::url);
                 case "TableName" -> Optional.ofNullable(tables.get(logicalId));

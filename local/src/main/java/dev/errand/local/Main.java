@@ -1,5 +1,6 @@
 package dev.errand.local;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,8 +14,12 @@ public final class Main {
 
     private static final String USAGE = """
             usage: scripts/run-local.sh [--parameter-overrides Key=Value ...] [--api-port N] [--sqs-port N]
-                                        [--demo-port N] [--no-demo] [--template FILE]
-              Targets come from ERRAND_TARGETS (inline JSON); without it, the one target is the demo provider.""";
+                                        [--demo-port N] [--no-demo] [--template FILE] [--localstack [URL]]
+              Targets come from ERRAND_TARGETS (inline JSON); without it, the one target is the demo provider.
+              --localstack uses a running LocalStack (default %s) instead of the embedded ElasticMQ and moto."""
+            .formatted("http://localhost:4566");
+    /** Where LocalStack listens unless told otherwise. */
+    static final String LOCALSTACK = "http://localhost:4566";
 
     private Main() {}
 
@@ -57,6 +62,7 @@ public final class Main {
         int apiPort = o.apiPort(), sqsPort = o.sqsPort(), demoPort = o.demoPort();
         boolean demo = o.demo();
         Path template = o.template();
+        Optional<URI> localstack = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -74,6 +80,8 @@ public final class Main {
                 case "--sqs-port" -> sqsPort = port(args, ++i);
                 case "--demo-port" -> demoPort = port(args, ++i);
                 case "--no-demo" -> demo = false;
+                case "--localstack" -> localstack = Optional.of(URI.create(
+                        i + 1 < args.size() && !args.get(i + 1).startsWith("--") ? args.get(++i) : LOCALSTACK));
                 case "--template" -> template = Path.of(value(args, ++i));
                 case "-h", "--help" -> throw new IllegalArgumentException("");
                 default -> throw new IllegalArgumentException("unknown option " + arg);
@@ -87,7 +95,7 @@ public final class Main {
             }
         });
         return new LocalRuntime.Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, passThrough,
-                o.handlers(), o.console(), o.motoProblem());
+                o.handlers(), o.console(), o.motoProblem(), localstack);
     }
 
     private static int port(List<String> args, int i) {

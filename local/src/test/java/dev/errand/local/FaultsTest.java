@@ -87,6 +87,10 @@ class FaultsTest {
             Eventually.within(Duration.ofSeconds(150), "the jobs queue to empty", () -> TestRuntime.depth(runtime, "JobsQueue") == 0);
             TestRuntime.pause(Duration.ofMillis(500));
             Map<String, Message> dead = deadLettersByJob(runtime);
+            Map<String, Long> attemptsLogged = consumerLogs.toString(StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains("\"message\":\"attempt\""))
+                    .map(l -> l.replaceAll(".*\"jobId\":\"([^\"]+)\".*", "$1"))
+                    .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
             Map<String, Long> deliveredSeen = consumerLogs.toString(StandardCharsets.UTF_8).lines()
                     .filter(l -> l.contains("\"message\":\"attempt\"") && l.contains("\"outcome\":\"delivered\""))
                     .map(l -> l.replaceAll(".*\"jobId\":\"([^\"]+)\".*", "$1"))
@@ -105,14 +109,15 @@ class FaultsTest {
                     assertThat(calls.getLast()).as("no call after job %d was delivered: %s", i, calls).isIn(Kind.OK, Kind.LOST_OK);
                 } else {
                     Message letter = dead.get(id);
-                    long made = i % 10 == 0 ? crashing.callsFor(id) : calls.size();
+                    long made = attemptsLogged.getOrDefault(id, 0L);
+                    long received = i % 10 == 0 ? crashing.callsFor(id) : calls.size();
                     assertThat(TestRuntime.attribute(letter, "errand.reason")).as("job %d's reason", i).isNotEmpty();
-                    assertThat(TestRuntime.attribute(letter, "errand.attempts")).as("job %d's attempts are its real calls", i)
+                    assertThat(TestRuntime.attribute(letter, "errand.attempts")).as("job %d's attempts are the calls it made", i)
                             .contains(String.valueOf(made));
-                    if (i % 10 == 0) {
-                        assertThat(made).as("the crashing target's job %d had exactly MaxAttempts calls", i).isEqualTo(4);
-                    } else if (calls.getLast() != Kind.BAD_400) {
-                        assertThat(made).as("job %d gave up after MaxAttempts calls: %s", i, calls).isEqualTo(4);
+                    // a call can time out before it reaches the provider: it still counts as made
+                    assertThat(received).as("calls of job %d that reached the provider", i).isLessThanOrEqualTo(made);
+                    if (i % 10 == 0 || calls.isEmpty() || calls.getLast() != Kind.BAD_400) {
+                        assertThat(made).as("job %d gave up after exactly MaxAttempts calls: %s", i, calls).isEqualTo(4);
                     }
                 }
             }

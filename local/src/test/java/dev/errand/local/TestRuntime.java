@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
@@ -22,12 +23,22 @@ final class TestRuntime {
 
     /** {@code consumerLogs} receives the consumer's JSON log lines. */
     static LocalRuntime start(String targets, Map<String, String> parameters, PrintStream consumerLogs) {
+        return start(targets, parameters, consumerLogs, options -> options);
+    }
+
+    /** {@code backend} may point the runtime at another AWS endpoint (LocalStack). */
+    static LocalRuntime start(String targets, Map<String, String> parameters, UnaryOperator<LocalRuntime.Options> backend) {
+        return start(targets, parameters, new PrintStream(OutputStream.nullOutputStream()), backend);
+    }
+
+    private static LocalRuntime start(String targets, Map<String, String> parameters, PrintStream consumerLogs,
+                                      UnaryOperator<LocalRuntime.Options> backend) {
         HandlerFactory noJitter = (className, env) -> className.equals(ProcessJobsFunction.class.getName())
                 ? new ProcessJobsFunction(env, () -> 1.0, consumerLogs)
                 : HandlerFactory.REFLECTIVE.create(className, env);
-        return LocalRuntime.start(LocalRuntime.Options.forTests(Path.of("../template.yaml"), targets)
+        return LocalRuntime.start(backend.apply(LocalRuntime.Options.forTests(Path.of("../template.yaml"), targets)
                 .withParameters(parameters)
-                .withHandlers(noJitter));
+                .withHandlers(noJitter)));
     }
 
     /** Messages now visible on a queue, made visible again at once so other readers see them too. */

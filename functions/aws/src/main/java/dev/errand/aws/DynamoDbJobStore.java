@@ -105,9 +105,8 @@ public final class DynamoDbJobStore implements JobStore {
         Instant submittedAt = Instant.parse(keyItem.get("submittedAt").s());
         Map<String, AttributeValue> jobItem = get(jobPk(existing));
         if (jobItem.isEmpty()) {
-            // the key outlived its record: forget the key and start afresh, once
-            dynamo.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(keyPk(key)))));
-            return mayRetry ? createWithKey(job, key, requestHash, false) : new Creation.Unavailable("the job record vanished");
+            // written in one transaction with the key, the record cannot be missing for long: wait, never replace it
+            return new Creation.Repeated(existing, submittedAt, Next.WAIT);
         }
         if (sent(jobItem)) {
             return new Creation.Repeated(existing, submittedAt, Next.ANSWER);

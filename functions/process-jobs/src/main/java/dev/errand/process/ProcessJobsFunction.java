@@ -11,26 +11,45 @@ import dev.errand.aws.SqsBatches;
 import dev.errand.aws.TargetsLoader;
 import dev.errand.core.auth.SecretAuthenticator;
 import dev.errand.core.delivery.BatchDelivery;
+import dev.errand.core.delivery.CallResult;
+import dev.errand.core.delivery.OutcomeRules;
+import dev.errand.core.delivery.Verdict;
+import dev.errand.core.job.Envelope;
+import dev.errand.core.json.Json;
 import dev.errand.core.delivery.Deadline;
 import dev.errand.core.delivery.IncomingMessage;
 import dev.errand.core.delivery.JdkHttpCaller;
 import dev.errand.core.delivery.RetryPolicy;
 import dev.errand.core.delivery.Settled;
 import dev.errand.core.log.JsonLog;
+import dev.errand.core.log.Metrics;
+import dev.errand.core.delivery.BatchMetrics;
 import dev.errand.core.record.JobStore;
 import dev.errand.aws.JobStores;
+import dev.errand.aws.Priming;
+import dev.errand.aws.RestoreSafeRandom;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.crac.Core;
+import org.crac.Resource;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.DoubleSupplier;
 
 /**
  * The SQS consumer's Lambda handler: hands the batch to {@link BatchDelivery}, applies each outcome to SQS
  * through {@link Settlement}, and reports exactly the messages that must come back.
  */
-public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBatchResponse> {
+public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
+
+    /** A message read, judged and decided before the snapshot: the code paths every batch takes. */
+    private static final String PRIMING_MESSAGE = "{\"v\":1,\"jobId\":\"00000000-0000-7000-8000-000000000000\","
+            + "\"submittedAt\":\"2026-01-01T00:00:00Z\",\"attempts\":0,\"request\":{\"target\":\"priming\",\"method\":\"POST\","
+            + "\"path\":\"/priming\",\"headers\":{},\"body\":{\"priming\":true},\"delaySeconds\":0}}";
 
     /** Kept back from the calls for settling the batch (visibility changes, DLQ sends) before Lambda's timeout. */
     public static final Duration MAX_SETTLE_RESERVE = Duration.ofSeconds(3);
@@ -49,6 +68,10 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
     private final BatchDelivery delivery;
     private final Settlement settlement;
     private final Clock clock;
+    private final Metrics metrics;
+    private final Runnable priming;
+    /** Renewed after a SnapStart restore, so environments from one snapshot do not retry in step. */
+    private RestoreSafeRandom jitter = new RestoreSafeRandom();
 
     /** Lambda's entry point: everything from the function's environment. */
     public ProcessJobsFunction() {
@@ -56,7 +79,12 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
     }
 
     public ProcessJobsFunction(Env env) {
-        this(env, RetryPolicy.builder(), System.out);
+        this(env, new RestoreSafeRandom());
+    }
+
+    private ProcessJobsFunction(Env env, RestoreSafeRandom jitter) {
+        this(env, RetryPolicy.builder().jitter(jitter::nextDouble), System.out);
+        this.jitter = jitter;
     }
 
     /**
@@ -75,6 +103,7 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
         JsonLog log = new JsonLog(logs, clock);
         JobStore store = JobStores.fromEnvironment(env, aws, clock);
         this.clock = clock;
+        this.metrics = new Metrics(logs, clock);
         this.delivery = new BatchDelivery(
                 TargetsLoader.load(env, aws::ssm),
                 new JdkHttpCaller(JdkHttpCaller.defaultClient()),
@@ -87,8 +116,32 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
                 clock,
                 env.integer(Env.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT),
                 store);
-        this.settlement = new Settlement(new SqsBatches(aws.sqs()), env.required(Env.JOBS_QUEUE_URL),
-                env.required(Env.DEAD_LETTER_QUEUE_URL), clock, log, store);
+        SqsClient sqs = aws.sqs();
+        String jobsQueueUrl = env.required(Env.JOBS_QUEUE_URL);
+        this.settlement = new Settlement(new SqsBatches(sqs), jobsQueueUrl, env.required(Env.DEAD_LETTER_QUEUE_URL), clock, log, store);
+        this.priming = () -> {
+            Envelope.decode(PRIMING_MESSAGE);
+            Verdict verdict = OutcomeRules.classify(new CallResult.Responded(503, Optional.of("30"), "", Duration.ZERO), clock.instant());
+            Json.write(Map.of("outcome", delivery.policy().decide(1, verdict).toString()));
+            Priming.queue(sqs, jobsQueueUrl);
+            Priming.records(store);
+        };
+        Core.getGlobalContext().register(this);
+    }
+
+    /** Warms decoding, the outcome rules and the SDK clients without calling a provider or writing anything. */
+    void prime() {
+        priming.run();
+    }
+
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        prime();
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        jitter.renew();
     }
 
     @Override
@@ -98,6 +151,7 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
         List<Settled> settled = delivery.deliver(records.stream().map(ProcessJobsFunction::incoming).toList(), deadline);
         List<String> receiptHandles = records.stream().map(SQSEvent.SQSMessage::getReceiptHandle).toList();
         List<String> failed = settlement.settle(settled, receiptHandles);
+        BatchMetrics.emit(metrics, settled, Set.copyOf(failed));
         return SQSBatchResponse.builder()
                 .withBatchItemFailures(failed.stream().map(id -> new SQSBatchResponse.BatchItemFailure(id)).toList())
                 .build();

@@ -9,12 +9,23 @@ import dev.errand.aws.Env;
 import dev.errand.aws.SqsBatches;
 import dev.errand.aws.SqsJobQueue;
 import dev.errand.aws.JobStores;
+import dev.errand.aws.Priming;
+import dev.errand.aws.RestoreSafeRandom;
 import dev.errand.aws.TargetsLoader;
 import dev.errand.core.api.JobsApi;
+import dev.errand.core.job.Envelope;
+import dev.errand.core.job.Job;
 import dev.errand.core.job.JobIds;
+import dev.errand.core.json.Json;
+import dev.errand.core.record.JobStore;
+import dev.errand.core.validation.Pointer;
+import dev.errand.core.log.Metrics;
 import dev.errand.core.target.Targets;
 import dev.errand.core.validation.JobRequestReader;
-import java.security.SecureRandom;
+import java.io.PrintStream;
+import org.crac.Core;
+import org.crac.Resource;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import java.time.Clock;
 import java.util.List;
 
@@ -22,13 +33,19 @@ import java.util.List;
  * The API's Lambda handler (HTTP API, payload format 2.0): maps the event to an {@link ApiRequest},
  * lets {@link JobsApi} decide, and maps the answer back.
  */
-public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
+
+    /** A job that passes every rule, run through validation and encoding before the snapshot. */
+    private static final String PRIMING_JOB = "{\"target\":\"%s\",\"method\":\"POST\",\"path\":\"/priming\","
+            + "\"headers\":{\"X-Priming\":\"1\"},\"body\":{\"priming\":true,\"n\":[1,2.5]},\"delaySeconds\":0}";
 
     /** The variables this function reads; template.yaml must set each (a template test checks). */
     public static final List<String> ENVIRONMENT = List.of(Env.JOBS_QUEUE_URL, Env.TARGETS_PARAMETER, Env.MAX_BODY_BYTES,
             Env.JOBS_TABLE, Env.RECORD_TTL_DAYS);
 
     private final JobsApi api;
+    private final RestoreSafeRandom random = new RestoreSafeRandom();
+    private final Runnable priming;
 
     /** Lambda's entry point: everything from the function's environment. */
     public SubmitJobFunction() {
@@ -36,21 +53,50 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPE
     }
 
     public SubmitJobFunction(Env env) {
-        this(env, new AwsClients(env));
+        this(env, System.out);
     }
 
-    private SubmitJobFunction(Env env, AwsClients aws) {
+    /** For tests: the metrics (EMF lines) go to {@code logs}. */
+    public SubmitJobFunction(Env env, PrintStream logs) {
+        this(env, new AwsClients(env), logs);
+    }
+
+    private SubmitJobFunction(Env env, AwsClients aws, PrintStream logs) {
         Targets targets = TargetsLoader.load(env, aws::ssm);
         int maxBodyBytes = env.integer(Env.MAX_BODY_BYTES, JobRequestReader.DEFAULT_MAX_BODY_BYTES);
         Clock clock = Clock.systemUTC();
-        this.api = new JobsApi(
-                new JobRequestReader(targets, maxBodyBytes),
-                new SqsJobQueue(new SqsBatches(aws.sqs()), env.required(Env.JOBS_QUEUE_URL)),
-                JobStores.fromEnvironment(env, aws, clock),
-                // SecureRandom: Lambda's Java runtimes reseed it after a SnapStart restore, so ids stay unique
-                new JobIds(clock, new SecureRandom()),
-                clock,
-                maxBodyBytes);
+        SqsClient sqs = aws.sqs();
+        String queueUrl = env.required(Env.JOBS_QUEUE_URL);
+        JobStore store = JobStores.fromEnvironment(env, aws, clock);
+        JobRequestReader reader = new JobRequestReader(targets, maxBodyBytes);
+        this.api = new JobsApi(reader, new SqsJobQueue(new SqsBatches(sqs), queueUrl), store,
+                new JobIds(clock, random), clock, maxBodyBytes, new Metrics(logs, clock));
+        String sampleTarget = targets.all().keySet().stream().findFirst().orElse("none");
+        this.priming = () -> {
+            if (Json.parse(PRIMING_JOB.formatted(sampleTarget)) instanceof Json.Parsed.Value v
+                    && reader.read(v.value(), Pointer.ROOT) instanceof JobRequestReader.Read.Ok ok) {
+                Envelope.encode(new Job(new JobIds(clock, random).next(), ok.request(), clock.instant(), 0));
+            }
+            Priming.queue(sqs, queueUrl);
+            Priming.records(store);
+        };
+        Core.getGlobalContext().register(this);
+    }
+
+    /** Warms validation, encoding and the SDK clients without sending or writing anything. */
+    void prime() {
+        priming.run();
+    }
+
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        prime();
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // environments restored from one snapshot must not share a random sequence
+        random.renew();
     }
 
     @Override

@@ -108,6 +108,22 @@ class SubmitJobFunctionTest {
     }
 
     @Test
+    void queuedJobsAreCountedPerTargetAsAnEmfMetric() {
+        java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
+        SubmitJobFunction counted = new SubmitJobFunction(env(sqs.environment(), queueUrl, Map.of()),
+                new java.io.PrintStream(logs, true, java.nio.charset.StandardCharsets.UTF_8));
+
+        post(counted, "POST /jobs/batch", "{\"jobs\":[{\"target\":\"crm\"},{\"target\":\"crm\"},{\"target\":\"demo\"},{\"target\":\"x\"}]}");
+
+        List<String> lines = logs.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(2).allSatisfy(l -> assertThat(l).startsWith("{\"_aws\":{").contains("\"Namespace\":\"Errand\"",
+                "\"Metrics\":[{\"Name\":\"Submitted\",\"Unit\":\"Count\"}]", "\"Dimensions\":[[\"Target\"]]"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"Target\":\"crm\"", "\"Submitted\":2.0"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"Target\":\"demo\"", "\"Submitted\":1.0"));
+        sqs.drain(queueUrl);
+    }
+
+    @Test
     void aDelayedJobStaysHiddenForItsDelay() {
         APIGatewayV2HTTPResponse response = post(function, "POST /jobs", "{\"target\":\"demo\",\"delaySeconds\":60}");
 

@@ -5,6 +5,7 @@ import dev.errand.core.job.Job;
 import dev.errand.core.job.JobId;
 import dev.errand.core.job.JobIds;
 import dev.errand.core.json.Json;
+import dev.errand.core.log.Metrics;
 import dev.errand.core.problem.Problem;
 import dev.errand.core.record.IdempotencyKey;
 import dev.errand.core.record.JobStore;
@@ -47,13 +48,16 @@ public final class JobsApi {
     private final JobIds ids;
     private final Clock clock;
     private final int maxJobRequestBytes;
+    private final Metrics metrics;
 
-    public JobsApi(JobRequestReader reader, JobQueue queue, JobStore store, JobIds ids, Clock clock, int maxBodyBytes) {
+    public JobsApi(JobRequestReader reader, JobQueue queue, JobStore store, JobIds ids, Clock clock, int maxBodyBytes,
+                   Metrics metrics) {
         this.reader = reader;
         this.submissions = new Submissions(queue, store);
         this.ids = ids;
         this.clock = clock;
         this.maxJobRequestBytes = maxBodyBytes + JOB_OVERHEAD_BYTES;
+        this.metrics = metrics;
     }
 
     public ApiResponse handle(ApiRequest request) {
@@ -80,7 +84,7 @@ public final class JobsApi {
     }
 
     private ApiResponse answerOne(Submissions.Request request) {
-        return switch (submissions.submit(List.of(request)).getFirst()) {
+        return switch (submit(List.of(request)).getFirst()) {
             case Submitted.Queued q -> {
                 ApiResponse answer = ApiResponse.json(202, queued(q.job())).withHeader("Location", link(q.job()));
                 yield q.replayed() ? answer.withHeader("Idempotent-Replayed", "true") : answer;
@@ -139,7 +143,7 @@ public final class JobsApi {
                 accepted.add(accept(ok, key.map(k -> k.item(index))));
             }
         }
-        List<Submitted> submitted = accepted.isEmpty() ? List.of() : submissions.submit(accepted);
+        List<Submitted> submitted = accepted.isEmpty() ? List.of() : submit(accepted);
         List<Map<String, Object>> results = new ArrayList<>();
         List<FieldError> refusals = new ArrayList<>();
         int next = 0;
@@ -173,6 +177,17 @@ public final class JobsApi {
             return ApiResponse.problem(Problem.invalid(refusals).with("results", results));
         }
         return ApiResponse.json(207, Map.of("results", results));
+    }
+
+    /** Submits, then counts the jobs newly queued per target (a replayed one was counted the first time). */
+    private List<Submitted> submit(List<Submissions.Request> requests) {
+        List<Submitted> submitted = submissions.submit(requests);
+        Map<String, Long> queued = new java.util.TreeMap<>();
+        submitted.stream()
+                .filter(s -> s instanceof Submitted.Queued q && !q.replayed())
+                .forEach(s -> queued.merge(((Submitted.Queued) s).job().request().target(), 1L, Long::sum));
+        queued.forEach((target, count) -> metrics.emit(Map.of("Target", target), List.of(Metrics.Metric.count("Submitted", count))));
+        return submitted;
     }
 
     private Submissions.Request accept(JobRequestReader.Read.Ok ok, Optional<IdempotencyKey> key) {

@@ -186,7 +186,7 @@ public final class BatchDelivery {
             Outcome outcome = redacted(policy.decide(attempt, verdict));
             logAttempt(job, target, attempt, result, outcome);
             recordOutcome(job, attempt, outcome, status(result));
-            return new Settled(message, Optional.of(job), attempt, outcome, status(result));
+            return new Settled(message, Optional.of(job), attempt, outcome, status(result), Optional.of(result.latency()));
         } finally {
             gate.exit(verdict);
         }
@@ -251,7 +251,7 @@ public final class BatchDelivery {
         fields.put("outcome", name(outcome));
         fields.put("reason", reason(outcome));
         log.log(outcome instanceof Outcome.Reject ? JsonLog.Level.WARN : JsonLog.Level.INFO, "not attempted", fields);
-        return new Settled(message, job, Math.max(0, callsMade), outcome, Optional.empty());
+        return new Settled(message, job, Math.max(0, callsMade), outcome, Optional.empty(), Optional.empty());
     }
 
     private void logAttempt(Job job, Target target, int attempt, CallResult result, Outcome outcome) {

@@ -1,11 +1,19 @@
 package dev.errand.core.delivery;
 
 import dev.errand.core.job.Job;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * One message's fate in a batch. {@code callsMade} counts every call made for the job so far, this
- * receive's included, and is what a re-sent or dead-lettered copy carries. {@code status} is the HTTP
- * status of this receive's call, when one was made and answered.
+ * receive's included, and is what a re-sent or dead-lettered copy carries. {@code status} and
+ * {@code latency} describe this receive's call, when one was made (and answered, for the status).
  */
-public record Settled(IncomingMessage message, Optional<Job> job, int callsMade, Outcome outcome, Optional<Integer> status) {}
+public record Settled(IncomingMessage message, Optional<Job> job, int callsMade, Outcome outcome, Optional<Integer> status,
+                      Optional<Duration> latency) {
+
+    /** The target the message was for, or "unknown" when it could not even be read. */
+    public String target() {
+        return job.map(j -> j.request().target()).orElse("unknown");
+    }
+}
