@@ -3,8 +3,8 @@ package dev.errand.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.errand.testkit.Ports;
-import dev.errand.testkit.Provider;
 import dev.errand.testkit.Provider.Reply;
+import dev.errand.testkit.Provider;
 import dev.errand.testkit.ResettingServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

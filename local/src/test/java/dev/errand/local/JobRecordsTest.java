@@ -2,8 +2,8 @@ package dev.errand.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.errand.testkit.Provider;
 import dev.errand.testkit.Provider.Reply;
+import dev.errand.testkit.Provider;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;

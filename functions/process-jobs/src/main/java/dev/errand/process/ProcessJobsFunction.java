@@ -7,44 +7,43 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.errand.aws.AwsClients;
 import dev.errand.aws.AwsSecretSource;
 import dev.errand.aws.Env;
+import dev.errand.aws.JobStores;
+import dev.errand.aws.Priming;
+import dev.errand.aws.RestoreSafeRandom;
+import dev.errand.aws.SnapStart;
 import dev.errand.aws.SqsBatches;
 import dev.errand.aws.TargetsLoader;
 import dev.errand.core.auth.SecretAuthenticator;
 import dev.errand.core.delivery.BatchDelivery;
+import dev.errand.core.delivery.BatchMetrics;
 import dev.errand.core.delivery.CallResult;
-import dev.errand.core.delivery.OutcomeRules;
-import dev.errand.core.delivery.Verdict;
-import dev.errand.core.job.Envelope;
-import dev.errand.core.json.Json;
 import dev.errand.core.delivery.Deadline;
 import dev.errand.core.delivery.IncomingMessage;
 import dev.errand.core.delivery.JdkHttpCaller;
+import dev.errand.core.delivery.OutcomeRules;
 import dev.errand.core.delivery.RetryPolicy;
 import dev.errand.core.delivery.Settled;
+import dev.errand.core.delivery.Verdict;
+import dev.errand.core.job.Envelope;
+import dev.errand.core.json.Json;
 import dev.errand.core.log.JsonLog;
 import dev.errand.core.log.Metrics;
-import dev.errand.core.delivery.BatchMetrics;
 import dev.errand.core.record.JobStore;
-import dev.errand.aws.JobStores;
-import dev.errand.aws.Priming;
-import dev.errand.aws.RestoreSafeRandom;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.crac.Core;
-import org.crac.Resource;
-import software.amazon.awssdk.services.sqs.SqsClient;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.DoubleSupplier;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The SQS consumer's Lambda handler: hands the batch to {@link BatchDelivery}, applies each outcome to SQS
  * through {@link Settlement}, and reports exactly the messages that must come back.
  */
-public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
+public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     /** A message read, judged and decided before the snapshot: the code paths every batch takes. */
     private static final String PRIMING_MESSAGE = "{\"v\":1,\"jobId\":\"00000000-0000-7000-8000-000000000000\","
@@ -126,7 +125,7 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
             Priming.queue(sqs, jobsQueueUrl);
             Priming.records(store);
         };
-        Core.getGlobalContext().register(this);
+        SnapStart.register(this::prime, () -> jitter.renew());
     }
 
     /** Warms decoding, the outcome rules and the SDK clients without calling a provider or writing anything. */
@@ -134,15 +133,7 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
         priming.run();
     }
 
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        prime();
-    }
 
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        jitter.renew();
-    }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {

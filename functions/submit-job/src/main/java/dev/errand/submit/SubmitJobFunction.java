@@ -6,34 +6,33 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.errand.aws.AwsClients;
 import dev.errand.aws.Env;
-import dev.errand.aws.SqsBatches;
-import dev.errand.aws.SqsJobQueue;
 import dev.errand.aws.JobStores;
 import dev.errand.aws.Priming;
 import dev.errand.aws.RestoreSafeRandom;
+import dev.errand.aws.SnapStart;
+import dev.errand.aws.SqsBatches;
+import dev.errand.aws.SqsJobQueue;
 import dev.errand.aws.TargetsLoader;
 import dev.errand.core.api.JobsApi;
 import dev.errand.core.job.Envelope;
 import dev.errand.core.job.Job;
 import dev.errand.core.job.JobIds;
 import dev.errand.core.json.Json;
-import dev.errand.core.record.JobStore;
-import dev.errand.core.validation.Pointer;
 import dev.errand.core.log.Metrics;
+import dev.errand.core.record.JobStore;
 import dev.errand.core.target.Targets;
 import dev.errand.core.validation.JobRequestReader;
+import dev.errand.core.validation.Pointer;
 import java.io.PrintStream;
-import org.crac.Core;
-import org.crac.Resource;
-import software.amazon.awssdk.services.sqs.SqsClient;
 import java.time.Clock;
 import java.util.List;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The API's Lambda handler (HTTP API, payload format 2.0): maps the event to an {@link ApiRequest},
  * lets {@link JobsApi} decide, and maps the answer back.
  */
-public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
+public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
     /** A job that passes every rule, run through validation and encoding before the snapshot. */
     private static final String PRIMING_JOB = "{\"target\":\"%s\",\"method\":\"POST\",\"path\":\"/priming\","
@@ -80,7 +79,7 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPE
             Priming.queue(sqs, queueUrl);
             Priming.records(store);
         };
-        Core.getGlobalContext().register(this);
+        SnapStart.register(this::prime, random::renew);
     }
 
     /** Warms validation, encoding and the SDK clients without sending or writing anything. */
@@ -88,16 +87,7 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPE
         priming.run();
     }
 
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        prime();
-    }
 
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // environments restored from one snapshot must not share a random sequence
-        random.renew();
-    }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {

@@ -1,7 +1,7 @@
 package dev.errand.core.delivery;
 
-import dev.errand.core.auth.Authenticator;
 import dev.errand.core.auth.Authenticator.Credentials;
+import dev.errand.core.auth.Authenticator;
 import dev.errand.core.job.Envelope;
 import dev.errand.core.job.Job;
 import dev.errand.core.log.JsonLog;

@@ -1,7 +1,7 @@
 package dev.errand.core.delivery;
 
-import dev.errand.core.log.Metrics;
 import dev.errand.core.log.Metrics.Metric;
+import dev.errand.core.log.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
