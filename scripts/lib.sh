@@ -25,7 +25,7 @@ errand_mvn() {
 # Builds the jars unless the last build is newer than every main source and pom.
 errand_build_if_stale() {
   local marker="local/target/.built"
-  if [ ! -f "$marker" ] || [ -n "$(find pom.xml functions local emulators testkit -newer "$marker" \( -name '*.java' -o -name 'pom.xml' \) \
+  if [ ! -f "$marker" ] || [ -n "$(find pom.xml functions local emulators testkit cli -newer "$marker" \( -name '*.java' -o -name 'pom.xml' \) \
         -not -path '*/target/*' -not -path '*/src/test/*' 2>/dev/null | head -1)" ]; then
     echo "Building (mvn package, tests skipped; scripts/test.sh runs them)..."
     errand_mvn -q package -DskipTests

@@ -68,7 +68,12 @@ public final class MotoServer implements AutoCloseable {
 
     /** Starts moto on 127.0.0.1 and a free port, and waits until it answers. */
     public static MotoServer start() throws IOException {
-        int port = freePort();
+        return start(0);
+    }
+
+    /** Starts moto on 127.0.0.1 and {@code port} (0 picks a free one), and waits until it answers. */
+    public static MotoServer start(int requested) throws IOException {
+        int port = requested == 0 ? freePort() : requested;
         Path log = Files.createTempFile("moto-", ".log");
         Process process = new ProcessBuilder(List.of("python3", "-c", LAUNCHER, "127.0.0.1", String.valueOf(port)))
                 .redirectErrorStream(true)

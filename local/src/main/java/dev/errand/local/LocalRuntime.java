@@ -55,7 +55,7 @@ public final class LocalRuntime implements AutoCloseable {
     public record Options(Path template, Map<String, String> parameterOverrides, int apiPort, int sqsPort,
                           int demoPort, boolean demo, Optional<String> targets, Map<String, String> extraEnv,
                           HandlerFactory handlers, Consumer<String> console, Supplier<Optional<String>> motoProblem,
-                          Optional<URI> awsEndpoint) {
+                          Optional<URI> awsEndpoint, int motoPort) {
 
         public Options {
             parameterOverrides = Map.copyOf(parameterOverrides);
@@ -65,34 +65,34 @@ public final class LocalRuntime implements AutoCloseable {
         /** The defaults of {@code scripts/run-local.sh}. */
         public static Options defaults(Path template) {
             return new Options(template, Map.of(), 3000, 9324, 3001, true, Optional.empty(), Map.of(),
-                    HandlerFactory.REFLECTIVE, System.out::println, MotoServer::unavailable, Optional.empty());
+                    HandlerFactory.REFLECTIVE, System.out::println, MotoServer::unavailable, Optional.empty(), LOCAL_MOTO_PORT);
         }
 
         /** For tests: free ports, no demo provider, quiet. */
         public static Options forTests(Path template, String targets) {
             return new Options(template, Map.of(), 0, 0, 0, false, Optional.of(targets), Map.of(),
-                    HandlerFactory.REFLECTIVE, line -> { }, MotoServer::unavailable, Optional.empty());
+                    HandlerFactory.REFLECTIVE, line -> { }, MotoServer::unavailable, Optional.empty(), 0);
         }
 
         public Options withParameters(Map<String, String> overrides) {
-            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, motoProblem, awsEndpoint);
+            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, motoProblem, awsEndpoint, motoPort);
         }
 
         public Options withHandlers(HandlerFactory factory) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console, motoProblem, awsEndpoint);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console, motoProblem, awsEndpoint, motoPort);
         }
 
         public Options withEnv(Map<String, String> env) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console, motoProblem, awsEndpoint);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console, motoProblem, awsEndpoint, motoPort);
         }
 
         public Options withConsole(Consumer<String> out) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out, motoProblem, awsEndpoint);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out, motoProblem, awsEndpoint, motoPort);
         }
 
         /** For tests of a machine without moto. */
         public Options withMotoProblem(Supplier<Optional<String>> problem) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, problem, awsEndpoint);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, problem, awsEndpoint, motoPort);
         }
 
         /**
@@ -101,12 +101,15 @@ public final class LocalRuntime implements AutoCloseable {
          */
         public Options withAwsEndpoint(URI endpoint) {
             return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console,
-                    motoProblem, Optional.of(endpoint));
+                    motoProblem, Optional.of(endpoint), motoPort);
         }
     }
 
     /** A queue as created locally. */
     public record Queue(String logicalId, String name, String url, String arn) {}
+
+    /** Where run-local.sh runs moto, next to ElasticMQ's 9324, so the operator CLI finds it with --local. */
+    public static final int LOCAL_MOTO_PORT = 9325;
 
     /** The parameter that turns job records off, when moto cannot run here. */
     static final String RECORDS_PARAMETER = "JobRecords";
@@ -224,7 +227,7 @@ public final class LocalRuntime implements AutoCloseable {
         if (external.isEmpty()) {
             elasticMq = Optional.of(remember(ElasticMq.start(HOST, options.sqsPort())));
             if (!template.resources("AWS::DynamoDB::Table").isEmpty()) {
-                moto = Optional.of(remember(MotoServer.start()));
+                moto = Optional.of(remember(MotoServer.start(options.motoPort())));
             }
         }
         AwsClients clients = new AwsClients(new Env(awsEnvironment()));

@@ -95,7 +95,7 @@ public final class Main {
             }
         });
         return new LocalRuntime.Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, passThrough,
-                o.handlers(), o.console(), o.motoProblem(), localstack);
+                o.handlers(), o.console(), o.motoProblem(), localstack, o.motoPort());
     }
 
     private static int port(List<String> args, int i) {

@@ -60,6 +60,15 @@ public final class AwsClients {
         return configure(SecretsManagerClient.builder(), "SECRETS_MANAGER").build();
     }
 
+    /** The credentials every client signs with; tools that sign their own calls (SigV4 for the HTTP API) use them too. */
+    public AwsCredentialsProvider credentials() {
+        return credentials;
+    }
+
+    public Region region() {
+        return region;
+    }
+
     /** The endpoint for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else AWS's own. */
     public Optional<URI> endpoint(String service) {
         return env.get(Env.AWS_ENDPOINT_URL + "_" + service.toUpperCase(Locale.ROOT))

@@ -37,6 +37,9 @@ public final class DynamoDbJobStore implements JobStore {
     /** Errors are kept short: enough to act on, small against DynamoDB's 400 KB item limit. */
     static final int MAX_ERROR_CHARS = 1024;
     static final String PK = "pk";
+    /** The dead letter (DLQ message id) the job was last requeued for, and the one whose copy is known sent. */
+    static final String REDRIVE_OF = "redriveOf";
+    static final String REDRIVE_SENT = "redriveSent";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -226,6 +229,53 @@ public final class DynamoDbJobStore implements JobStore {
                 .conditionExpression("attribute_exists(pk) AND progress < :progress")
                 .expressionAttributeNames(Map.of("#status", "status"))
                 .expressionAttributeValues(values)));
+    }
+
+    @Override
+    public Requeue requeue(JobId id, String deadLetterId) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":queued", s(JobStatus.QUEUED.wire()));
+        values.put(":zero", n(0));
+        values.put(":now", s(clock.instant().toString()));
+        values.put(":expires", n(expiry()));
+        values.put(":letter", s(deadLetterId));
+        values.put(":succeeded", s(JobStatus.SUCCEEDED.wire()));
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(id))))
+                    .updateExpression("SET #status = :queued, progress = :zero, attempts = :zero, updatedAt = :now,"
+                            + " expiresAt = :expires, " + REDRIVE_OF + " = :letter"
+                            + " REMOVE lastStatusCode, lastError, " + REDRIVE_SENT)
+                    // any state but succeeded: a message SQS moved after a crash leaves the record running
+                    .conditionExpression("attribute_exists(pk) AND #status <> :succeeded"
+                            + " AND (attribute_not_exists(" + REDRIVE_OF + ") OR " + REDRIVE_OF + " <> :letter)")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(values)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return new Requeue.Requeued();
+        } catch (ConditionalCheckFailedException e) {
+            return notRequeued(e.hasItem() ? e.item() : get(jobPk(id)), deadLetterId);
+        } catch (SdkException e) {
+            return new Requeue.Unavailable(describe(e));
+        }
+    }
+
+    private static Requeue notRequeued(Map<String, AttributeValue> old, String deadLetterId) {
+        if (old.isEmpty()) {
+            return new Requeue.NoRecord();
+        }
+        if (JobStatus.fromWire(old.get("status").s()) == JobStatus.SUCCEEDED) {
+            return new Requeue.AlreadySucceeded();
+        }
+        AttributeValue sent = old.get(REDRIVE_SENT);
+        return new Requeue.AlreadyRequeued(sent != null && deadLetterId.equals(sent.s()));
+    }
+
+    @Override
+    public Write redriveSent(JobId id, String deadLetterId) {
+        return write(() -> dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(id))))
+                .updateExpression("SET " + REDRIVE_SENT + " = :letter")
+                .conditionExpression(REDRIVE_OF + " = :letter")
+                .expressionAttributeValues(Map.of(":letter", s(deadLetterId)))));
     }
 
     private Map<String, AttributeValue> newJobItem(Job job, Optional<String> key) {

@@ -17,6 +17,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResponse;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
@@ -55,11 +57,20 @@ public final class SqsBatches {
     }
 
     public List<Result> changeVisibility(String queueUrl, List<VisibilityChange> changes) {
-        List<List<VisibilityChange>> chunks = new ArrayList<>();
-        for (int i = 0; i < changes.size(); i += MAX_ENTRIES) {
-            chunks.add(changes.subList(i, Math.min(changes.size(), i + MAX_ENTRIES)));
+        return inChunks(chunksOfTen(changes), chunk -> changeChunk(queueUrl, chunk));
+    }
+
+    /** Deletes received messages by receipt handle; Done carries nothing, as SQS answers nothing more. */
+    public List<Result> delete(String queueUrl, List<String> receiptHandles) {
+        return inChunks(chunksOfTen(receiptHandles), chunk -> deleteChunk(queueUrl, chunk));
+    }
+
+    private static <T> List<List<T>> chunksOfTen(List<T> items) {
+        List<List<T>> chunks = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += MAX_ENTRIES) {
+            chunks.add(items.subList(i, Math.min(items.size(), i + MAX_ENTRIES)));
         }
-        return inChunks(chunks, chunk -> changeChunk(queueUrl, chunk));
+        return chunks;
     }
 
     private static <T> List<Result> inChunks(List<List<T>> chunks, Function<List<T>, List<Result>> call) {
@@ -108,10 +119,28 @@ public final class SqsBatches {
         } catch (SdkException e) {
             return failAll(chunk.size(), e);
         }
+        return confirmed(response.successful().stream().map(s -> s.id()).toList(), response.failed(), chunk.size());
+    }
+
+    private List<Result> deleteChunk(String queueUrl, List<String> chunk) {
+        List<DeleteMessageBatchRequestEntry> entries = IntStream.range(0, chunk.size())
+                .mapToObj(i -> DeleteMessageBatchRequestEntry.builder().id(String.valueOf(i)).receiptHandle(chunk.get(i)).build())
+                .toList();
+        DeleteMessageBatchResponse response;
+        try {
+            response = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
+        } catch (SdkException e) {
+            return failAll(chunk.size(), e);
+        }
+        return confirmed(response.successful().stream().map(s -> s.id()).toList(), response.failed(), chunk.size());
+    }
+
+    /** Results of a batch call whose successes carry nothing but their entry ids (visibility changes, deletes). */
+    private static List<Result> confirmed(List<String> doneIds, List<BatchResultErrorEntry> failures, int size) {
         Map<String, Result> byId = new HashMap<>();
-        response.successful().forEach(s -> byId.put(s.id(), new Result.Done("")));
-        response.failed().forEach(f -> byId.put(f.id(), failed(f)));
-        return byIdInOrder(byId, chunk.size());
+        doneIds.forEach(id -> byId.put(id, new Result.Done("")));
+        failures.forEach(f -> byId.put(f.id(), failed(f)));
+        return byIdInOrder(byId, size);
     }
 
     /** Greedy split: a new chunk when 10 entries are reached or the next entry would pass 1 MiB. */

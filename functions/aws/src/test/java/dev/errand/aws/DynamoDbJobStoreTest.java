@@ -12,6 +12,7 @@ import dev.errand.core.record.JobStatus;
 import dev.errand.core.record.JobStore.Claim;
 import dev.errand.core.record.JobStore.Creation;
 import dev.errand.core.record.JobStore.Lookup;
+import dev.errand.core.record.JobStore.Requeue;
 import dev.errand.core.record.JobStore.Write;
 import dev.errand.core.record.JobStore;
 import dev.errand.core.record.RequestHash;
@@ -109,6 +110,53 @@ class DynamoDbJobStoreTest {
     }
 
     @Test
+    void aRedriveRequeuesADeadJobOncePerDeadLetterAndTheNextCallIsAttemptOne() {
+        Job job = job("/r");
+        store.create(job, Optional.empty(), "h");
+        store.markEnqueued(job.id());
+        store.claim(job, 1, false);
+        store.record(job.id(), 1, JobStatus.RETRYING, Optional.of(503), Optional.of("HTTP 503"));
+        store.claim(job, 2, false);
+        store.record(job.id(), 2, JobStatus.DEAD, Optional.of(503), Optional.of("gave up after 2 attempts"));
+
+        assertThat(store.requeue(job.id(), "dlq-message-1")).isEqualTo(new Requeue.Requeued());
+        JobRecord queued = found(job);
+        assertThat(queued.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(queued.attempts()).isZero();
+        assertThat(queued.lastStatusCode()).as("a fresh schedule").isEmpty();
+        assertThat(queued.lastError()).isEmpty();
+
+        assertThat(store.requeue(job.id(), "dlq-message-1")).as("a re-run, before the copy was sent")
+                .isEqualTo(new Requeue.AlreadyRequeued(false));
+        assertThat(store.redriveSent(job.id(), "dlq-message-1")).isEqualTo(new Write.Done());
+        assertThat(store.requeue(job.id(), "dlq-message-1")).as("a re-run, after the copy was sent")
+                .isEqualTo(new Requeue.AlreadyRequeued(true));
+        assertThat(store.redriveSent(job.id(), "another-dead-letter")).as("not the letter it was requeued for")
+                .isEqualTo(new Write.Stale());
+
+        assertThat(store.claim(job, 1, false)).as("the redriven copy's first call").isEqualTo(new Claim.Claimed());
+        store.record(job.id(), 1, JobStatus.FAILED, Optional.of(400), Optional.of("HTTP 400"));
+        assertThat(store.requeue(job.id(), "dlq-message-1")).as("the old dead letter again: it was redriven already")
+                .isEqualTo(new Requeue.AlreadyRequeued(true));
+        assertThat(store.requeue(job.id(), "dlq-message-2")).as("the job's next dead letter").isEqualTo(new Requeue.Requeued());
+        assertThat(found(job).status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
+    void nothingRequeuesASucceededJobOrAJobWithoutARecord() {
+        Job job = job("/s");
+        store.create(job, Optional.empty(), "h");
+        store.markEnqueued(job.id());
+        store.claim(job, 1, false);
+        store.record(job.id(), 1, JobStatus.SUCCEEDED, Optional.of(200), Optional.empty());
+
+        assertThat(store.requeue(job.id(), "dlq-message-3")).isEqualTo(new Requeue.AlreadySucceeded());
+        assertThat(found(job).status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(store.requeue(job("/never-stored").id(), "dlq-message-4")).isEqualTo(new Requeue.NoRecord());
+        assertThat(dynamo.scan(b -> b.tableName("jobs")).items()).as("no record made up").hasSize(1);
+    }
+
+    @Test
     void aKeyGivesTheSameJobForTheSameRequestAndRefusesADifferentOne() {
         Job first = job("/c");
         IdempotencyKey key = new IdempotencyKey("arn:aws:iam::1:user/a", "order-1");
@@ -188,5 +236,6 @@ class DynamoDbJobStoreTest {
         assertThat(down.claim(job, 1, false)).isInstanceOf(Claim.Unavailable.class);
         assertThat(down.find(job.id())).isInstanceOf(Lookup.Unavailable.class);
         assertThat(down.record(job.id(), 1, JobStatus.SUCCEEDED, Optional.of(200), Optional.empty())).isInstanceOf(Write.Unavailable.class);
+        assertThat(down.requeue(job.id(), "dlq-message")).isInstanceOf(Requeue.Unavailable.class);
     }
 }

@@ -49,6 +49,16 @@ public interface JobStore {
         }
 
         @Override
+        public Requeue requeue(JobId id, String deadLetterId) {
+            return new Requeue.NoRecord();
+        }
+
+        @Override
+        public Write redriveSent(JobId id, String deadLetterId) {
+            return new Write.Done();
+        }
+
+        @Override
         public boolean enabled() {
             return false;
         }
@@ -77,6 +87,16 @@ public interface JobStore {
 
     /** Records how call number {@code attempt} ended; ignored when the record has moved past it. */
     Write record(JobId id, int attempt, JobStatus status, Optional<Integer> statusCode, Optional<String> error);
+
+    /**
+     * Puts a job back to {@code queued} with no attempts, for a redrive of its dead letter {@code deadLetterId}
+     * (the DLQ message id). Once per dead letter: the record remembers the id, so a re-run of an interrupted
+     * redrive recognises what it already did. Nothing requeues a {@code succeeded} job.
+     */
+    Requeue requeue(JobId id, String deadLetterId);
+
+    /** Notes that the redriven copy of dead letter {@code deadLetterId} is on the jobs queue. */
+    Write redriveSent(JobId id, String deadLetterId);
 
     boolean enabled();
 
@@ -124,6 +144,22 @@ public interface JobStore {
         record Superseded(JobStatus status, int attempts) implements Claim {}
 
         record Unavailable(String reason) implements Claim {}
+    }
+
+    /** The answer to requeueing a dead-lettered job. */
+    sealed interface Requeue {
+        record Requeued() implements Requeue {}
+
+        /** An earlier redrive of this dead letter requeued the job; {@code copySent} when its copy reached the queue. */
+        record AlreadyRequeued(boolean copySent) implements Requeue {}
+
+        /** The job was delivered: a redrive would only be skipped by the consumer. */
+        record AlreadySucceeded() implements Requeue {}
+
+        /** No record to reset: job records are off, or this one expired. */
+        record NoRecord() implements Requeue {}
+
+        record Unavailable(String reason) implements Requeue {}
     }
 
     sealed interface Write {
