@@ -28,8 +28,8 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  */
 public final class AwsClients {
 
-    /** An AWS API call that has not answered in 10 s is failing; the caller's own retry or 503 takes over. */
-    public static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(10);
+    /** An AWS API call that has not answered in 5 s is failing; the caller's own retry or 503 takes over, within its deadline. */
+    public static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
     private final Env env;

@@ -161,7 +161,7 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     @Override
-    public Claim claim(Job job, int attempt, boolean redriven) {
+    public Claim claim(Job job, int attempt, boolean redriven, String token) {
         Map<String, String> names = Map.of("#status", "status", "#path", "path", "#target", "target", "#method", "method");
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":running", s(JobStatus.RUNNING.wire()));
@@ -176,6 +176,7 @@ public final class DynamoDbJobStore implements JobStore {
         values.put(":path", s(job.request().path()));
         values.put(":created", s(job.submittedAt().toString()));
         values.put(":succeeded", s(JobStatus.SUCCEEDED.wire()));
+        values.put(":token", s(token));
         String condition = "attribute_not_exists(pk) OR (progress < :progress AND #status <> :succeeded)";
         if (redriven) {
             values.put(":failed", s(JobStatus.FAILED.wire()));
@@ -186,7 +187,7 @@ public final class DynamoDbJobStore implements JobStore {
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(job.id()))))
                     .updateExpression("SET #status = :running, progress = :progress, attempts = :attempts, updatedAt = :now,"
-                            + " expiresAt = :expires, enqueued = :true, jobId = if_not_exists(jobId, :id),"
+                            + " expiresAt = :expires, enqueued = :true, claimToken = :token, jobId = if_not_exists(jobId, :id),"
                             + " #target = if_not_exists(#target, :target), #method = if_not_exists(#method, :method),"
                             + " #path = if_not_exists(#path, :path), createdAt = if_not_exists(createdAt, :created)"
                             + " REMOVE sendLeaseUntil")
@@ -196,10 +197,24 @@ public final class DynamoDbJobStore implements JobStore {
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return new Claim.Claimed();
         } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> old = e.hasItem() ? e.item() : get(jobPk(job.id()));
+            return rival(job, attempt, token, e);
+        } catch (SdkException e) {
+            return new Claim.Unavailable(describe(e));
+        }
+    }
+
+    /** Why a claim's condition failed: our own earlier write (the SDK retried it), a success, or a newer state. */
+    private Claim rival(Job job, int attempt, String token, ConditionalCheckFailedException failed) {
+        try {
+            Map<String, AttributeValue> old = failed.hasItem() ? failed.item() : get(jobPk(job.id()));
             JobStatus status = JobStatus.fromWire(old.get("status").s());
-            return status == JobStatus.SUCCEEDED ? new Claim.AlreadySucceeded()
-                    : new Claim.Superseded(status, Integer.parseInt(old.get("attempts").n()));
+            int attempts = Integer.parseInt(old.get("attempts").n());
+            boolean ours = status == JobStatus.RUNNING && attempts == attempt
+                    && Optional.ofNullable(old.get("claimToken")).map(AttributeValue::s).filter(token::equals).isPresent();
+            if (ours) {
+                return new Claim.Claimed();
+            }
+            return status == JobStatus.SUCCEEDED ? new Claim.AlreadySucceeded() : new Claim.Superseded(status, attempts);
         } catch (SdkException e) {
             return new Claim.Unavailable(describe(e));
         }

@@ -78,11 +78,11 @@ class DynamoDbJobStoreTest {
         store.markEnqueued(job.id());
         assertThat(found(job).status()).isEqualTo(JobStatus.QUEUED);
 
-        assertThat(store.claim(job, 1, false)).isEqualTo(new Claim.Claimed());
+        assertThat(store.claim(job, 1, false, "receive-1")).isEqualTo(new Claim.Claimed());
         assertThat(found(job).status()).isEqualTo(JobStatus.RUNNING);
         assertThat(store.record(job.id(), 1, JobStatus.RETRYING, Optional.of(503), Optional.of("HTTP 503"))).isEqualTo(new Write.Done());
-        assertThat(store.claim(job, 1, false)).as("the same attempt again").isEqualTo(new Claim.Superseded(JobStatus.RETRYING, 1));
-        assertThat(store.claim(job, 2, false)).isEqualTo(new Claim.Claimed());
+        assertThat(store.claim(job, 1, false, "receive-2")).as("the same attempt again").isEqualTo(new Claim.Superseded(JobStatus.RETRYING, 1));
+        assertThat(store.claim(job, 2, false, "receive-3")).isEqualTo(new Claim.Claimed());
         assertThat(store.record(job.id(), 1, JobStatus.RETRYING, Optional.of(503), Optional.empty())).as("a late event").isEqualTo(new Write.Stale());
         assertThat(store.record(job.id(), 2, JobStatus.SUCCEEDED, Optional.of(200), Optional.empty())).isEqualTo(new Write.Done());
 
@@ -90,10 +90,22 @@ class DynamoDbJobStoreTest {
         assertThat(record.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(record.attempts()).isEqualTo(2);
         assertThat(record.lastStatusCode()).contains(200);
-        assertThat(store.claim(job, 3, false)).isEqualTo(new Claim.AlreadySucceeded());
-        assertThat(store.claim(job, 3, true)).as("not even a redrive revives a succeeded job").isEqualTo(new Claim.AlreadySucceeded());
+        assertThat(store.claim(job, 3, false, "receive-4")).isEqualTo(new Claim.AlreadySucceeded());
+        assertThat(store.claim(job, 3, true, "receive-5")).as("not even a redrive revives a succeeded job").isEqualTo(new Claim.AlreadySucceeded());
         assertThat(store.record(job.id(), 3, JobStatus.DEAD, Optional.empty(), Optional.of("late"))).isEqualTo(new Write.Stale());
         assertThat(found(job).status()).isEqualTo(JobStatus.SUCCEEDED);
+    }
+
+    @Test
+    void aClaimRetriedAfterItWasWrittenIsStillThisReceivesClaim() {
+        Job job = job("/retried");
+        store.create(job, Optional.empty(), "h");
+        store.markEnqueued(job.id());
+
+        assertThat(store.claim(job, 1, false, "m-1:1")).isEqualTo(new Claim.Claimed());
+        assertThat(store.claim(job, 1, false, "m-1:1")).as("the SDK's retry of a write that had landed").isEqualTo(new Claim.Claimed());
+        assertThat(store.claim(job, 1, false, "m-2:1")).as("another receive's claim of the same attempt")
+                .isEqualTo(new Claim.Superseded(JobStatus.RUNNING, 1));
     }
 
     @Test
@@ -101,11 +113,11 @@ class DynamoDbJobStoreTest {
         Job job = job("/b");
         store.create(job, Optional.empty(), "h");
         store.markEnqueued(job.id());
-        store.claim(job, 1, false);
+        store.claim(job, 1, false, "receive-6");
         store.record(job.id(), 1, JobStatus.DEAD, Optional.of(503), Optional.of("gave up after 1 attempt"));
 
-        assertThat(store.claim(job, 2, false)).as("a stray copy").isEqualTo(new Claim.Superseded(JobStatus.DEAD, 1));
-        assertThat(store.claim(job, 1, true)).as("redriven from the dead-letter queue").isEqualTo(new Claim.Claimed());
+        assertThat(store.claim(job, 2, false, "receive-7")).as("a stray copy").isEqualTo(new Claim.Superseded(JobStatus.DEAD, 1));
+        assertThat(store.claim(job, 1, true, "receive-8")).as("redriven from the dead-letter queue").isEqualTo(new Claim.Claimed());
         assertThat(found(job).status()).isEqualTo(JobStatus.RUNNING);
     }
 
@@ -114,9 +126,9 @@ class DynamoDbJobStoreTest {
         Job job = job("/r");
         store.create(job, Optional.empty(), "h");
         store.markEnqueued(job.id());
-        store.claim(job, 1, false);
+        store.claim(job, 1, false, "receive-9");
         store.record(job.id(), 1, JobStatus.RETRYING, Optional.of(503), Optional.of("HTTP 503"));
-        store.claim(job, 2, false);
+        store.claim(job, 2, false, "receive-10");
         store.record(job.id(), 2, JobStatus.DEAD, Optional.of(503), Optional.of("gave up after 2 attempts"));
 
         assertThat(store.requeue(job.id(), "dlq-message-1")).isEqualTo(new Requeue.Requeued());
@@ -134,7 +146,7 @@ class DynamoDbJobStoreTest {
         assertThat(store.redriveSent(job.id(), "another-dead-letter")).as("not the letter it was requeued for")
                 .isEqualTo(new Write.Stale());
 
-        assertThat(store.claim(job, 1, false)).as("the redriven copy's first call").isEqualTo(new Claim.Claimed());
+        assertThat(store.claim(job, 1, false, "receive-11")).as("the redriven copy's first call").isEqualTo(new Claim.Claimed());
         store.record(job.id(), 1, JobStatus.FAILED, Optional.of(400), Optional.of("HTTP 400"));
         assertThat(store.requeue(job.id(), "dlq-message-1")).as("the old dead letter again: it was redriven already")
                 .isEqualTo(new Requeue.AlreadyRequeued(true));
@@ -147,7 +159,7 @@ class DynamoDbJobStoreTest {
         Job job = job("/s");
         store.create(job, Optional.empty(), "h");
         store.markEnqueued(job.id());
-        store.claim(job, 1, false);
+        store.claim(job, 1, false, "receive-12");
         store.record(job.id(), 1, JobStatus.SUCCEEDED, Optional.of(200), Optional.empty());
 
         assertThat(store.requeue(job.id(), "dlq-message-3")).isEqualTo(new Requeue.AlreadySucceeded());
@@ -218,7 +230,7 @@ class DynamoDbJobStoreTest {
         Job job = job("/f");
         store.create(job, Optional.of(new IdempotencyKey(IdempotencyKey.ANONYMOUS, "key-1")), RequestHash.of(job.request()));
         store.markEnqueued(job.id());
-        store.claim(job, 1, false);
+        store.claim(job, 1, false, "receive-13");
         store.record(job.id(), 1, JobStatus.FAILED, Optional.of(400), Optional.of("HTTP 400: {\"error\":\"bad\"}"));
 
         String items = dynamo.scan(b -> b.tableName("jobs")).items().toString();
@@ -233,7 +245,7 @@ class DynamoDbJobStoreTest {
         Job job = job("/g");
 
         assertThat(down.create(job, Optional.empty(), "h")).isInstanceOf(Creation.Unavailable.class);
-        assertThat(down.claim(job, 1, false)).isInstanceOf(Claim.Unavailable.class);
+        assertThat(down.claim(job, 1, false, "receive-14")).isInstanceOf(Claim.Unavailable.class);
         assertThat(down.find(job.id())).isInstanceOf(Lookup.Unavailable.class);
         assertThat(down.record(job.id(), 1, JobStatus.SUCCEEDED, Optional.of(200), Optional.empty())).isInstanceOf(Write.Unavailable.class);
         assertThat(down.requeue(job.id(), "dlq-message")).isInstanceOf(Requeue.Unavailable.class);

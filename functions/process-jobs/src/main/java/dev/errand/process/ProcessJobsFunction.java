@@ -51,7 +51,7 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
             + "\"path\":\"/priming\",\"headers\":{},\"body\":{\"priming\":true},\"delaySeconds\":0}}";
 
     /** Kept back from the calls for settling the batch (visibility changes, DLQ sends) before Lambda's timeout. */
-    public static final Duration MAX_SETTLE_RESERVE = Duration.ofSeconds(3);
+    public static final Duration MAX_SETTLE_RESERVE = Duration.ofSeconds(5);
     public static final Duration MIN_SETTLE_RESERVE = Duration.ofMillis(500);
     public static final int DEFAULT_MAX_ATTEMPTS = 12;
     public static final int DEFAULT_RETRY_BASE_SECONDS = 30;
@@ -162,7 +162,8 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
                 .map(Integer::parseInt)
                 .orElse(1);
         // a dead letter carries its reason; seen on the jobs queue, the message was redriven
-        boolean redriven = Optional.ofNullable(record.getMessageAttributes()).map(a -> a.containsKey(Settlement.REASON)).orElse(false);
+        boolean redriven = Optional.ofNullable(record.getMessageAttributes())
+                .map(a -> a.containsKey(Settlement.REASON) || a.containsKey(Settlement.REDRIVEN)).orElse(false);
         return new IncomingMessage(record.getMessageId(), Optional.ofNullable(record.getBody()).orElse(""), Math.max(1, receives), redriven);
     }
 

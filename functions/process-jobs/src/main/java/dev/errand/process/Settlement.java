@@ -32,12 +32,17 @@ final class Settlement {
     static final String LAST_STATUS = "errand.lastStatus";
     static final String DEAD_AT = "errand.deadAt";
     static final String SOURCE_MESSAGE_ID = "errand.sourceMessageId";
+    /** On a deferred copy of a redriven job, so the copy still counts as redriven when it comes back. */
+    static final String REDRIVEN = "errand.redriven";
     /** Reasons are cut here: enough to act on, small beside the 1 MiB message limit. */
     static final int REASON_CHARS = 1024;
     /** SQS's DelaySeconds maximum, for re-sent (deferred) messages. */
     static final int MAX_DELAY_SECONDS = 900;
-    /** SQS's visibility timeout maximum. */
-    static final int MAX_VISIBILITY_SECONDS = 43_200;
+    /**
+     * SQS hides a message at most 12 h from when it was received; the batching window (up to 5 min) and the
+     * invocation (up to 15 min) have used some of that already, so a longer change would be refused.
+     */
+    static final int MAX_VISIBILITY_SECONDS = 43_200 - 1_200;
 
     private final SqsBatches sqs;
     private final String jobsQueueUrl;
@@ -152,18 +157,16 @@ final class Settlement {
             attributes.put(TARGET, j.request().target());
         });
         s.status().ifPresent(code -> attributes.put(LAST_STATUS, String.valueOf(code)));
-        // the body as received: redriven, it starts a fresh schedule
-        return new QueueMessage(s.message().body(), attributes, 0);
+        // its calls are in the attributes; the body starts from none, so a redrive by any means starts a fresh schedule
+        String body = s.job().map(j -> Envelope.encode(j.withPriorAttempts(0))).orElse(s.message().body());
+        return new QueueMessage(body, attributes, 0);
     }
 
     /** Re-sends deferred jobs carrying their call count, so a receive without a call never counts as an attempt. */
     private List<Item> resend(List<Item> items) {
         List<Item> sendable = items.stream().filter(i -> i.settled().job().isPresent()).toList();
         List<Item> keep = new ArrayList<>(items.stream().filter(i -> i.settled().job().isEmpty()).toList());
-        List<SqsBatches.Result> results = sqs.send(jobsQueueUrl, sendable.stream().map(i -> {
-            var job = i.settled().job().orElseThrow().withPriorAttempts(i.settled().callsMade());
-            return SqsJobQueue.message(job, Math.min(MAX_DELAY_SECONDS, visibility(delayOf(i.settled().outcome()))));
-        }).toList());
+        List<SqsBatches.Result> results = sqs.send(jobsQueueUrl, sendable.stream().map(this::deferredCopy).toList());
         for (int i = 0; i < sendable.size(); i++) {
             if (results.get(i) instanceof SqsBatches.Result.Failed f) {
                 log.warn("deferred job not re-sent; it comes back through SQS instead",
@@ -175,9 +178,32 @@ final class Settlement {
         return keep;
     }
 
-    private static String reason(Settled s) {
+    /** The job again, carrying the calls it has had, and still marked redriven if it was. */
+    private QueueMessage deferredCopy(Item item) {
+        Settled s = item.settled();
+        QueueMessage copy = SqsJobQueue.message(s.job().orElseThrow().withPriorAttempts(s.callsMade()),
+                Math.min(MAX_DELAY_SECONDS, visibility(delayOf(s.outcome()))));
+        if (!s.message().redriven()) {
+            return copy;
+        }
+        Map<String, String> attributes = new LinkedHashMap<>(copy.attributes());
+        attributes.put(REDRIVEN, "true");
+        return new QueueMessage(copy.body(), attributes, copy.delaySeconds());
+    }
+
+    /** The reason, cut short and with only characters SQS accepts in an attribute (a provider's body may hold any). */
+    static String reason(Settled s) {
         String reason = s.outcome() instanceof Outcome.Reject r ? r.reason() : "";
-        return reason.length() > REASON_CHARS ? reason.substring(0, REASON_CHARS) + "…" : reason;
+        String cut = reason.length() > REASON_CHARS ? reason.substring(0, REASON_CHARS) + "…" : reason;
+        StringBuilder clean = new StringBuilder(cut.length());
+        cut.codePoints().forEach(c -> clean.appendCodePoint(xmlAllowed(c) ? c : '?'));
+        return clean.toString();
+    }
+
+    /** The characters SQS allows in message bodies and attributes (the XML 1.0 set). */
+    private static boolean xmlAllowed(int c) {
+        return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD)
+                || (c >= 0x10000 && c <= 0x10FFFF);
     }
 
     private static Duration delayOf(Outcome outcome) {

@@ -208,6 +208,56 @@ class ProcessJobsFunctionTest {
     }
 
     @Test
+    void aDeadLetterStartsFromNoAttemptsInItsBodyAndCountsThemInItsAttributes() {
+        SQSEvent.SQSMessage record = viaQueue(List.of(Envelope.encode(job("demo", "/status/503").withPriorAttempts(2)))).getFirst();
+
+        function(Map.of()).handleRequest(event(List.of(record)), FixedContext.timeout(Duration.ofSeconds(30)));
+
+        Message dead = sqs.drain(deadLetters).getFirst();
+        assertThat(attributes(dead)).containsEntry("errand.attempts", "3");
+        assertThat(((Envelope.Decoded.Readable) Envelope.decode(dead.body())).job().priorAttempts())
+                .as("a redrive by any means, even StartMessageMoveTask, starts a fresh schedule").isZero();
+    }
+
+    @Test
+    void aDeferredCopyOfARedrivenJobStaysMarkedRedriven() {
+        List<SQSEvent.SQSMessage> records = viaQueue(java.util.stream.IntStream.range(0, 6)
+                .mapToObj(i -> Envelope.encode(job("down", "/x"))).toList());
+        records.forEach(r -> r.setMessageAttributes(Map.of("errand.reason", attribute("gave up after 3 attempts"))));
+
+        function(Map.of(Env.RETRY_BASE_SECONDS, "1")).handleRequest(event(records), FixedContext.timeout(Duration.ofSeconds(30)));
+
+        List<Message> resent = new ArrayList<>();
+        for (long end = System.nanoTime() + Duration.ofSeconds(5).toNanos(); resent.size() < 4 && System.nanoTime() < end; ) {
+            // the two called (and retried) originals come back too; the copies are the messages Errand sent
+            sqs.drain(jobsQueue).stream().filter(m -> attributes(m).containsKey("errand.jobId")).forEach(resent::add);
+        }
+        assertThat(resent).hasSize(4).allSatisfy(m -> assertThat(attributes(m)).containsEntry("errand.redriven", "true"));
+    }
+
+    @Test
+    void aReasonWithCharactersSqsRefusesStillReachesTheDeadLetterQueue() {
+        provider.answer(call -> call.path().equals("/garbled") ? Reply.status(400).withBody("bad\u0000input\u0007 \uFFFE") : answer(call));
+        try {
+            SQSEvent.SQSMessage record = viaQueue(List.of(Envelope.encode(job("demo", "/garbled")))).getFirst();
+
+            SQSBatchResponse response = function(Map.of()).handleRequest(event(List.of(record)), FixedContext.timeout(Duration.ofSeconds(30)));
+
+            assertThat(failed(response)).isEmpty();
+            assertThat(attributes(sqs.drain(deadLetters).getFirst())).containsEntry("errand.reason", "HTTP 400: bad?input? ?");
+        } finally {
+            provider.answer(ProcessJobsFunctionTest::answer);
+        }
+    }
+
+    private static SQSEvent.MessageAttribute attribute(String value) {
+        SQSEvent.MessageAttribute a = new SQSEvent.MessageAttribute();
+        a.setDataType("String");
+        a.setStringValue(value);
+        return a;
+    }
+
+    @Test
     void whenTheDeadLetterQueueCannotTakeAMessageTheMessageIsKept() {
         List<SQSEvent.SQSMessage> records = viaQueue(List.of(Envelope.encode(job("demo", "/status/400")),
                 Envelope.encode(job("demo", "/status/200"))));

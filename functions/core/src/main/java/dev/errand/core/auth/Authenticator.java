@@ -9,8 +9,11 @@ public interface Authenticator {
     /** The headers that authenticate a call to this target, or why they cannot be made now. */
     Credentials credentials(Target target);
 
-    /** After a 401: reads the secret again; true when it changed, so the next attempt may succeed. */
-    boolean refreshAfterUnauthorized(Target target);
+    /**
+     * After a 401 to a call made with {@code sent} headers: reads the secret again; true when the headers it
+     * makes now differ from those sent, so the next attempt may succeed.
+     */
+    boolean refreshAfterUnauthorized(Target target, Map<String, String> sent);
 
     /** The text with every secret value this authenticator knows replaced by {@code ***}. */
     String redact(String text);

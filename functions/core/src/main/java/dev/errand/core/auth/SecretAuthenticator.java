@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SecretAuthenticator implements Authenticator {
 
     private static final String REDACTED = "***";
+    /** Shorter tails are too common to be told from ordinary text. */
+    private static final int MIN_TAIL = 4;
 
     private final SecretSource source;
     private final Map<SecretRef, String> cache = new ConcurrentHashMap<>();
@@ -39,19 +41,22 @@ public final class SecretAuthenticator implements Authenticator {
     }
 
     @Override
-    public boolean refreshAfterUnauthorized(Target target) {
+    public boolean refreshAfterUnauthorized(Target target, Map<String, String> sent) {
         Optional<SecretRef> ref = secretOf(target.auth());
         if (ref.isEmpty()) {
             return false;
         }
-        String before = cache.get(ref.get());
-        return switch (source.read(ref.get())) {
-            case SecretValue.Found found -> {
-                cache.put(ref.get(), remember(found.value()));
-                yield !found.value().equals(before);
-            }
-            case SecretValue.Unavailable u -> false;
-        };
+        if (source.read(ref.get()) instanceof SecretValue.Found found) {
+            cache.put(ref.get(), remember(found.value()));
+        }
+        // compared with what this call sent, not with the cache: a concurrent 401 may have refreshed it already
+        return credentials(target) instanceof Credentials.Ready now
+                && now.headers().entrySet().stream().anyMatch(h -> !h.getValue().equals(header(sent, h.getKey())));
+    }
+
+    private static String header(Map<String, String> headers, String name) {
+        return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue)
+                .findFirst().orElse("");
     }
 
     @Override
@@ -62,7 +67,19 @@ public final class SecretAuthenticator implements Authenticator {
                 redacted = redacted.replace(value, REDACTED);
             }
         }
-        return redacted;
+        return withoutSecretTail(redacted);
+    }
+
+    /** Text cut short may end in the first part of a secret: that part goes too. */
+    private String withoutSecretTail(String text) {
+        for (String value : sensitive) {
+            for (int length = Math.min(value.length() - 1, text.length()); length >= MIN_TAIL; length--) {
+                if (text.endsWith(value.substring(0, length))) {
+                    return text.substring(0, text.length() - length) + REDACTED;
+                }
+            }
+        }
+        return text;
     }
 
     private Lookup secret(SecretRef ref) {

@@ -156,24 +156,35 @@ public final class BatchDelivery {
 
     /**
      * Claims the attempt in the job record, then calls. The claim comes after admission so that a record
-     * deferred by the gate never holds an attempt it did not make.
+     * deferred by the gate never holds an attempt it did not make. Once a claim may have been written, a
+     * job that is not called is re-sent counting that attempt: the record is then already past it, and a
+     * copy carrying the attempt again would be taken for a repeat.
      */
     private Settled claimThenCall(IncomingMessage message, Job job, int attempt, Target target, OutgoingRequest request,
                                   TargetGate gate, Deadline deadline) {
-        JobStore.Claim claim = store.claim(job, attempt, message.redriven());
-        if (!(claim instanceof JobStore.Claim.Claimed)) {
-            gate.cancel();
+        boolean calling = false;
+        try {
+            Settled settled = switch (store.claim(job, attempt, message.redriven(), message.messageId() + ":" + message.receiveCount())) {
+                case JobStore.Claim.Claimed c when !deadline.allows(MINIMUM_CALL) -> notCalled(message, Optional.of(job), attempt,
+                        new Outcome.Deferred(OUT_OF_TIME_DELAY, "not started: the claim left too little time in this invocation"));
+                case JobStore.Claim.Claimed c -> {
+                    calling = true;
+                    yield call(message, job, attempt, target, request, gate, deadline);
+                }
+                case JobStore.Claim.AlreadySucceeded s -> notCalled(message, Optional.of(job), attempt - 1,
+                        new Outcome.Skip("duplicate delivery: the job already succeeded; the provider is not called again"));
+                case JobStore.Claim.Superseded s -> notCalled(message, Optional.of(job), attempt - 1,
+                        new Outcome.Skip("the job record is already " + s.status().wire() + " after " + s.attempts()
+                                + " attempts: this copy of its message is late or repeated"));
+                case JobStore.Claim.Unavailable u -> notCalled(message, Optional.of(job), attempt,
+                        new Outcome.Deferred(policy.baseDelay(), "job records unavailable: " + u.reason()));
+            };
+            return settled;
+        } finally {
+            if (!calling) {
+                gate.cancel();
+            }
         }
-        return switch (claim) {
-            case JobStore.Claim.Claimed c -> call(message, job, attempt, target, request, gate, deadline);
-            case JobStore.Claim.AlreadySucceeded s -> notCalled(message, Optional.of(job), attempt - 1,
-                    new Outcome.Skip("duplicate delivery: the job already succeeded; the provider is not called again"));
-            case JobStore.Claim.Superseded s -> notCalled(message, Optional.of(job), attempt - 1,
-                    new Outcome.Skip("the job record is already " + s.status().wire() + " after " + s.attempts()
-                            + " attempts: this copy of its message is late or repeated"));
-            case JobStore.Claim.Unavailable u -> notCalled(message, Optional.of(job), attempt - 1,
-                    new Outcome.Deferred(policy.baseDelay(), "job records unavailable: " + u.reason()));
-        };
     }
 
     private Settled call(IncomingMessage message, Job job, int attempt, Target target, OutgoingRequest request,
@@ -181,8 +192,9 @@ public final class BatchDelivery {
         Verdict verdict = new Verdict.Transient("the consumer failed during the call", Optional.empty(), Optional.empty());
         try {
             Duration timeout = target.timeout().compareTo(deadline.remaining()) < 0 ? target.timeout() : deadline.remaining();
-            CallResult result = caller.call(request, timeout);
-            verdict = afterUnauthorized(target, OutcomeRules.classify(result, clock.instant()));
+            // scrubbed before anything reads it: a provider may echo our credentials in its answer
+            CallResult result = redacted(caller.call(request, timeout));
+            verdict = afterUnauthorized(target, request, OutcomeRules.classify(result, clock.instant()));
             Outcome outcome = redacted(policy.decide(attempt, verdict));
             logAttempt(job, target, attempt, result, outcome);
             recordOutcome(job, attempt, outcome, status(result));
@@ -207,9 +219,9 @@ public final class BatchDelivery {
     }
 
     /** A 401 after the secret was rotated is our stale cache, not the job's fault: retry with the new secret. */
-    private Verdict afterUnauthorized(Target target, Verdict verdict) {
+    private Verdict afterUnauthorized(Target target, OutgoingRequest request, Verdict verdict) {
         if (verdict instanceof Verdict.Permanent p && p.status().equals(Optional.of(401))
-                && authenticator.refreshAfterUnauthorized(target)) {
+                && authenticator.refreshAfterUnauthorized(target, request.headers())) {
             return new Verdict.Transient("HTTP 401 with a secret that has since changed; the next attempt uses the new one",
                     Optional.empty(), p.status());
         }
@@ -227,7 +239,8 @@ public final class BatchDelivery {
     }
 
     private static Map<String, String> headers(Job job, Credentials.Ready credentials) {
-        Map<String, String> headers = new LinkedHashMap<>();
+        // header names ignore case: the credentials must replace, not join, a job header of the same name
+        Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         Map<String, String> given = job.request().headers();
         boolean hasContentType = given.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("content-type"));
         boolean hasUserAgent = given.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("user-agent"));
@@ -286,6 +299,13 @@ public final class BatchDelivery {
             return notCalled(message, Optional.empty(), message.receiveCount() - 1,
                     new Outcome.Deferred(OUT_OF_TIME_DELAY, "interrupted before it finished"));
         }
+    }
+
+    private CallResult redacted(CallResult result) {
+        return switch (result) {
+            case CallResult.Responded r -> new CallResult.Responded(r.status(), r.retryAfter(), authenticator.redact(r.bodyPrefix()), r.latency());
+            case CallResult.NoResponse n -> n;
+        };
     }
 
     /** A provider may echo our auth header in its error body: reasons travel to the DLQ, so scrub them. */

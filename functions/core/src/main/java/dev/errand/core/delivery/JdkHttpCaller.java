@@ -50,6 +50,9 @@ public final class JdkHttpCaller implements HttpCaller {
     @Override
     public CallResult call(OutgoingRequest request, Duration timeout) {
         long start = System.nanoTime();
+        if (!timeout.isPositive()) {
+            return new CallResult.NoResponse(CallResult.Failure.TIMEOUT, "no time left to make the call", Duration.ZERO);
+        }
         HttpRequest httpRequest;
         try {
             httpRequest = build(request, timeout);

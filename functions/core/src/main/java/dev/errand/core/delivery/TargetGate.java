@@ -44,14 +44,14 @@ final class TargetGate {
                     return new Admission.Refused(Refusal.BREAKER_OPEN, "circuit open: " + consecutiveFailures
                             + " retryable failures in a row from target '" + target.name() + "' in this invocation");
                 }
+                long waitNanos = deadline.remaining().minus(minimumCall).toNanos();
+                if (waitNanos <= 0) {
+                    return new Admission.Refused(Refusal.OUT_OF_TIME, "not started: too little time left in this invocation");
+                }
                 if (inFlight < target.maxConcurrency()
                         && (lastCallSucceeded || consecutiveFailures + inFlight < target.breakerThreshold())) {
                     inFlight++;
                     return new Admission.Admitted();
-                }
-                long waitNanos = deadline.remaining().minus(minimumCall).toNanos();
-                if (waitNanos <= 0) {
-                    return new Admission.Refused(Refusal.OUT_OF_TIME, "not started: too little time left in this invocation");
                 }
                 changed.await(waitNanos, TimeUnit.NANOSECONDS);
             }

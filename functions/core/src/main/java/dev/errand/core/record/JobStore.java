@@ -39,7 +39,7 @@ public interface JobStore {
         }
 
         @Override
-        public Claim claim(Job job, int attempt, boolean redriven) {
+        public Claim claim(Job job, int attempt, boolean redriven, String token) {
             return new Claim.Claimed();
         }
 
@@ -81,9 +81,10 @@ public interface JobStore {
     /**
      * Marks the job running for call number {@code attempt}, unless it already moved past that. A message
      * redriven from the dead-letter queue may revive a {@code failed} or {@code dead} job; nothing revives a
-     * {@code succeeded} one.
+     * {@code succeeded} one. {@code token} names this receive of this message: a claim found already made
+     * with the same token (a retried write that had in fact succeeded) is this claim, not a rival's.
      */
-    Claim claim(Job job, int attempt, boolean redriven);
+    Claim claim(Job job, int attempt, boolean redriven, String token);
 
     /** Records how call number {@code attempt} ended; ignored when the record has moved past it. */
     Write record(JobId id, int attempt, JobStatus status, Optional<Integer> statusCode, Optional<String> error);

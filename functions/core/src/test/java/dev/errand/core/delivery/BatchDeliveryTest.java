@@ -242,6 +242,32 @@ class BatchDeliveryTest {
     }
 
     @Test
+    void withTooLittleTimeLeftNothingIsStartedEvenWithFreeSlots() {
+        Provider provider = provider(call -> Reply.status(200));
+        BatchDelivery delivery = delivery(targets(target("p", provider.url(), "")), 5);
+
+        List<Settled> settled = delivery.deliver(IntStream.range(0, 5).mapToObj(i -> message(i, job("p", "/"), 2)).toList(),
+                Deadline.after(Clock.systemUTC(), Duration.ofMillis(500)));
+
+        assertThat(settled).allSatisfy(s -> {
+            assertThat(s.outcome()).isInstanceOf(Outcome.Deferred.class);
+            assertThat(s.callsMade()).as("a receive without a call is not an attempt").isEqualTo(1);
+        });
+        assertThat(provider.calls()).isEmpty();
+    }
+
+    @Test
+    void aCallWithNoTimeLeftIsATimeoutNeverAPermanentFailure() {
+        Provider provider = provider(call -> Reply.status(200));
+        CallResult result = new JdkHttpCaller(JdkHttpCaller.defaultClient()).call(
+                new OutgoingRequest(provider.url(), dev.errand.core.job.HttpMethod.POST, Map.of(), Optional.empty()), Duration.ZERO);
+
+        assertThat(result).isInstanceOf(CallResult.NoResponse.class);
+        assertThat(((CallResult.NoResponse) result).failure()).isEqualTo(CallResult.Failure.TIMEOUT);
+        assertThat(OutcomeRules.classify(result, Instant.now())).isInstanceOf(Verdict.Transient.class);
+    }
+
+    @Test
     void aCrashInOneRecordLosesNoOther() {
         Provider provider = provider(call -> Reply.status(200));
         JdkHttpCaller real = new JdkHttpCaller(JdkHttpCaller.defaultClient());
