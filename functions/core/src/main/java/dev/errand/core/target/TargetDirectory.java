@@ -1,0 +1,27 @@
+package dev.errand.core.target;
+
+import java.util.Optional;
+import java.util.Set;
+
+/** What request validation needs to know about targets. */
+public interface TargetDirectory {
+
+    /** Accepts any name and reserves nothing: for reading messages whose target is checked later, at call time. */
+    TargetDirectory ANY = new TargetDirectory() {
+        @Override
+        public Optional<String> refuse(String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Set<String> reservedHeaders(String name) {
+            return Set.of();
+        }
+    };
+
+    /** Why a job may not name this target, or empty when it may. */
+    Optional<String> refuse(String name);
+
+    /** Lower-case header names this target sets itself (its API key header), which a job may not set. */
+    Set<String> reservedHeaders(String name);
+}

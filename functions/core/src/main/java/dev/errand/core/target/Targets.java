@@ -1,0 +1,224 @@
+package dev.errand.core.target;
+
+import dev.errand.core.json.Json;
+import dev.errand.core.validation.HeaderRules;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The configured targets, read from the targets document:
+ * {@code {"targets": {"<name>": {"baseUrl": "https://...", "timeoutMs": 10000, ...}}}}.
+ */
+public final class Targets implements TargetDirectory {
+
+    /** A provider that has not answered in 10 s is better retried later than waited on. */
+    public static final int DEFAULT_TIMEOUT_MS = 10_000;
+    /** Lambda's own limit is 15 minutes: no call can usefully take longer. */
+    public static final int MAX_TIMEOUT_MS = 900_000;
+    /** Calls in flight to one target within one invocation, unless the target says otherwise. */
+    public static final int DEFAULT_MAX_CONCURRENCY = 50;
+    /** A batch holds at most 10,000 records; more in flight than 1,000 only queues inside the HTTP client. */
+    public static final int MAX_CONCURRENCY = 1_000;
+    /** Five failures in a row is an outage, not bad luck; stop calling for the rest of the invocation. */
+    public static final int DEFAULT_BREAKER_THRESHOLD = 5;
+    public static final int MAX_BREAKER_THRESHOLD = 100;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final List<String> TARGET_FIELDS =
+            List.of("baseUrl", "timeoutMs", "maxConcurrency", "breakerThreshold", "allowInsecure", "auth");
+    /** Only this many names are listed when a job names an unknown target. */
+    private static final int NAMES_SHOWN = 20;
+
+    private final Map<String, Target> byName;
+
+    public Targets(Map<String, Target> byName) {
+        this.byName = Collections.unmodifiableMap(new TreeMap<>(byName));
+    }
+
+    /** The result of reading a targets document. */
+    public sealed interface Loaded {
+        record Ok(Targets targets) implements Loaded {}
+
+        record Invalid(List<String> problems) implements Loaded {}
+    }
+
+    public static Loaded parse(String document) {
+        return switch (Json.parse(document)) {
+            case Json.Parsed.Malformed m -> new Loaded.Invalid(List.of("the targets document is not JSON: " + m.detail()));
+            case Json.Parsed.Value v -> fromTree(v.value());
+        };
+    }
+
+    public Optional<Target> get(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    public Map<String, Target> all() {
+        return byName;
+    }
+
+    @Override
+    public Optional<String> refuse(String name) {
+        if (byName.containsKey(name)) {
+            return Optional.empty();
+        }
+        List<String> names = byName.keySet().stream().limit(NAMES_SHOWN).toList();
+        return Optional.of("'" + name + "' is not a configured target"
+                + (names.isEmpty() ? "; no targets are configured" : "; configured targets: " + String.join(", ", names)));
+    }
+
+    @Override
+    public Set<String> reservedHeaders(String name) {
+        return get(name)
+                .map(Target::auth)
+                .filter(Auth.ApiKeyHeader.class::isInstance)
+                .map(a -> Set.of(((Auth.ApiKeyHeader) a).header().toLowerCase(Locale.ROOT)))
+                .orElse(Set.of());
+    }
+
+    private static Loaded fromTree(Object tree) {
+        if (!(tree instanceof Map<?, ?> root) || !(root.get("targets") instanceof Map<?, ?> targets)) {
+            return new Loaded.Invalid(List.of("the targets document must be an object with a \"targets\" object"));
+        }
+        List<String> problems = new ArrayList<>();
+        Map<String, Target> byName = new TreeMap<>();
+        targets.forEach((key, value) -> {
+            String name = String.valueOf(key);
+            if (!NAME.matcher(name).matches()) {
+                problems.add("target name '" + name + "' must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+            } else if (!(value instanceof Map<?, ?> fields)) {
+                problems.add("targets." + name + " must be an object");
+            } else {
+                new TargetReader(name, fields, problems).read().ifPresent(t -> byName.put(name, t));
+            }
+        });
+        return problems.isEmpty() ? new Loaded.Ok(new Targets(byName)) : new Loaded.Invalid(List.copyOf(problems));
+    }
+
+    /** Reads one target's fields, adding each problem found with the field's full name. */
+    private record TargetReader(String name, Map<?, ?> fields, List<String> problems) {
+
+        Optional<Target> read() {
+            int before = problems.size();
+            fields.keySet().stream()
+                    .map(String::valueOf)
+                    .filter(k -> !TARGET_FIELDS.contains(k))
+                    .sorted()
+                    .forEach(k -> problem(k, "is not a known field (known: " + String.join(", ", TARGET_FIELDS) + ")"));
+            boolean allowInsecure = bool("allowInsecure");
+            Optional<URI> baseUrl = baseUrl(allowInsecure);
+            int timeoutMs = number("timeoutMs", DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
+            int maxConcurrency = number("maxConcurrency", DEFAULT_MAX_CONCURRENCY, 1, MAX_CONCURRENCY);
+            int breaker = number("breakerThreshold", DEFAULT_BREAKER_THRESHOLD, 1, MAX_BREAKER_THRESHOLD);
+            Optional<Auth> auth = auth();
+            if (problems.size() > before || baseUrl.isEmpty() || auth.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Target(name, baseUrl.get(), Duration.ofMillis(timeoutMs), maxConcurrency, breaker,
+                    allowInsecure, auth.get()));
+        }
+
+        private Optional<URI> baseUrl(boolean allowInsecure) {
+            if (!(fields.get("baseUrl") instanceof String text)) {
+                problem("baseUrl", "is required and must be a string such as \"https://api.example.com/v1\"");
+                return Optional.empty();
+            }
+            URI uri;
+            try {
+                uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+            } catch (URISyntaxException e) {
+                problem("baseUrl", "is not a URL: " + e.getMessage());
+                return Optional.empty();
+            }
+            String scheme = Optional.ofNullable(uri.getScheme()).orElse("").toLowerCase(Locale.ROOT);
+            if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
+                problem("baseUrl", "must be an absolute http(s) URL with a host");
+            } else if (scheme.equals("http") && !allowInsecure) {
+                problem("baseUrl", "must use https; set \"allowInsecure\": true to allow http (local demos only)");
+            } else if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                problem("baseUrl", "must not hold user information, a query or a fragment");
+            } else {
+                return Optional.of(uri);
+            }
+            return Optional.empty();
+        }
+
+        private int number(String field, int fallback, int min, int max) {
+            Object value = fields.get(field);
+            if (!fields.containsKey(field)) {
+                return fallback;
+            }
+            var n = Json.integer(value);
+            if (n.isEmpty() || n.getAsLong() < min || n.getAsLong() > max) {
+                problem(field, "must be a whole number from " + min + " to " + max);
+                return fallback;
+            }
+            return (int) n.getAsLong();
+        }
+
+        private boolean bool(String field) {
+            Object value = fields.get(field);
+            if (fields.containsKey(field) && !(value instanceof Boolean)) {
+                problem(field, "must be true or false");
+            }
+            return Boolean.TRUE.equals(value);
+        }
+
+        private Optional<Auth> auth() {
+            if (!fields.containsKey("auth")) {
+                return Optional.of(Auth.NONE);
+            }
+            if (!(fields.get("auth") instanceof Map<?, ?> auth) || !(auth.get("type") instanceof String type)) {
+                problem("auth", "must be an object with a \"type\": none, bearer, header or basic");
+                return Optional.empty();
+            }
+            return switch (type) {
+                case "none" -> Optional.of(Auth.NONE);
+                case "bearer" -> secret(auth).map(Auth.Bearer::new);
+                case "header" -> headerName(auth).flatMap(h -> secret(auth).map(s -> new Auth.ApiKeyHeader(h, s)));
+                case "basic" -> text(auth, "username").flatMap(u -> secret(auth).map(s -> new Auth.Basic(u, s)));
+                default -> {
+                    problem("auth.type", "must be none, bearer, header or basic, was '" + type + "'");
+                    yield Optional.empty();
+                }
+            };
+        }
+
+        private Optional<SecretRef> secret(Map<?, ?> auth) {
+            Optional<SecretRef> ref = auth.get("secret") instanceof String s ? SecretRef.parse(s) : Optional.empty();
+            if (ref.isEmpty()) {
+                problem("auth.secret", "must be a reference such as \"ssm:/errand/crm-token\" or \"secretsmanager:crm-token\", never the secret itself");
+            }
+            return ref;
+        }
+
+        private Optional<String> headerName(Map<?, ?> auth) {
+            Optional<String> header = text(auth, "header");
+            Optional<String> problem = header.flatMap(HeaderRules::nameProblem);
+            problem.ifPresent(p -> problem("auth.header", p));
+            return problem.isEmpty() ? header : Optional.empty();
+        }
+
+        private Optional<String> text(Map<?, ?> auth, String field) {
+            if (auth.get(field) instanceof String s && !s.isBlank()) {
+                return Optional.of(s);
+            }
+            problem("auth." + field, "is required for this auth type and must be a non-empty string");
+            return Optional.empty();
+        }
+
+        private void problem(String field, String detail) {
+            problems.add("targets." + name + "." + field + " " + detail);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.errand.core.target;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class TargetsTest {
+
+    @Test
+    void readsTargetsWithDefaultsAndAuth() {
+        Targets targets = ((Targets.Loaded.Ok) Targets.parse("""
+                {"targets": {
+                  "crm": {"baseUrl": "https://crm.example.com/api/", "timeoutMs": 2500, "maxConcurrency": 4, "breakerThreshold": 3,
+                          "auth": {"type": "bearer", "secret": "ssm:/errand/crm"}},
+                  "mail": {"baseUrl": "https://mail.example.com", "auth": {"type": "basic", "username": "api", "secret": "secretsmanager:mail"}},
+                  "demo": {"baseUrl": "http://127.0.0.1:3001", "allowInsecure": true}
+                }}""")).targets();
+        Target crm = targets.get("crm").orElseThrow();
+        assertThat(crm.baseUrl()).isEqualTo(URI.create("https://crm.example.com/api"));
+        assertThat(crm.timeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(crm.maxConcurrency()).isEqualTo(4);
+        assertThat(crm.breakerThreshold()).isEqualTo(3);
+        assertThat(crm.auth()).isEqualTo(new Auth.Bearer(new SecretRef(SecretRef.Store.SSM, "/errand/crm")));
+        Target mail = targets.get("mail").orElseThrow();
+        assertThat(mail.timeout()).isEqualTo(Duration.ofMillis(Targets.DEFAULT_TIMEOUT_MS));
+        assertThat(mail.maxConcurrency()).isEqualTo(Targets.DEFAULT_MAX_CONCURRENCY);
+        assertThat(mail.auth()).isEqualTo(new Auth.Basic("api", new SecretRef(SecretRef.Store.SECRETS_MANAGER, "mail")));
+        assertThat(targets.get("demo").orElseThrow().auth()).isEqualTo(Auth.NONE);
+    }
+
+    @Test
+    void namesEveryProblemInTheDocument() {
+        var invalid = (Targets.Loaded.Invalid) Targets.parse("""
+                {"targets": {
+                  "plain": {"baseUrl": "http://crm.example.com"},
+                  "bad url": {"baseUrl": "https://x"},
+                  "nohost": {"baseUrl": "mailto:a@b"},
+                  "odd": {"baseUrl": "https://x.example?q=1", "timeoutMs": 0, "maxConcurrency": 1.5, "colour": 1,
+                          "auth": {"type": "bearer", "secret": "hunter2"}},
+                  "kinds": {"baseUrl": "https://k.example", "allowInsecure": "yes", "auth": {"type": "oauth"}}
+                }}""");
+        assertThat(invalid.problems()).containsExactlyInAnyOrder(
+                "targets.plain.baseUrl must use https; set \"allowInsecure\": true to allow http (local demos only)",
+                "target name 'bad url' must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+                "targets.nohost.baseUrl must be an absolute http(s) URL with a host",
+                "targets.odd.colour is not a known field (known: baseUrl, timeoutMs, maxConcurrency, breakerThreshold, allowInsecure, auth)",
+                "targets.odd.baseUrl must not hold user information, a query or a fragment",
+                "targets.odd.timeoutMs must be a whole number from 1 to 900000",
+                "targets.odd.maxConcurrency must be a whole number from 1 to 1000",
+                "targets.odd.auth.secret must be a reference such as \"ssm:/errand/crm-token\" or \"secretsmanager:crm-token\", never the secret itself",
+                "targets.kinds.allowInsecure must be true or false",
+                "targets.kinds.auth.type must be none, bearer, header or basic, was 'oauth'");
+    }
+
+    @Test
+    void refusesADocumentWithoutTargets() {
+        assertThat(Targets.parse("{}")).isInstanceOf(Targets.Loaded.Invalid.class);
+        assertThat(Targets.parse("nope")).isInstanceOf(Targets.Loaded.Invalid.class);
+    }
+
+    @Test
+    void anApiKeyHeaderIsReservedForItsTarget() {
+        Targets targets = ((Targets.Loaded.Ok) Targets.parse("""
+                {"targets": {"mail": {"baseUrl": "https://m.example", "auth": {"type": "header", "header": "X-Api-Key", "secret": "ssm:/k"}}}}""")).targets();
+        assertThat(targets.reservedHeaders("mail")).containsExactly("x-api-key");
+        assertThat(targets.refuse("mail")).isEmpty();
+        assertThat(targets.refuse("crm")).contains("'crm' is not a configured target; configured targets: mail");
+    }
+}
