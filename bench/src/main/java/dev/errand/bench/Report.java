@@ -25,7 +25,7 @@ final class Report {
 
     static String batchTable(List<Map<String, Object>> rows, BatchSuite.Plan plan) {
         Table t = new Table("L ms", "records", "consumer", "batch", "wall ms", "ideal ms", "efficiency", "records/s",
-                "CPU ms/record", "peak heap MB", "provider peak in flight", "provider CPU (cores)");
+                "CPU ms/record", "peak heap MB", "provider peak in flight", "provider CPU (cores)", "load avg");
         for (int latency : plan.latencies()) {
             for (int size : plan.sizes()) {
                 for (int inFlight : List.of(1000, 1)) {
@@ -35,7 +35,7 @@ final class Report {
                             if (r.containsKey(phase + "WallMs")) {
                                 t.row(latency, size, mode, phase, d(r, phase + "WallMs"), (double) latency, d(r, phase + "Efficiency"),
                                         d(r, phase + "RecordsPerSecond"), d(r, phase + "CpuMsPerRecord"), d(r, phase + "PeakHeapMb"),
-                                        (int) d(r, phase + "ProviderPeakInFlight"), d(r, phase + "ProviderCores"));
+                                        (int) d(r, phase + "ProviderPeakInFlight"), d(r, phase + "ProviderCores"), d(r, phase + "LoadAverage"));
                             }
                         }
                     });
@@ -67,7 +67,7 @@ final class Report {
         int size = plan.sizes().getLast();
         int latency = plan.latencies().getLast();
         Table t = new Table("variant", "records", "L ms", "warm wall ms", "efficiency", "CPU ms/record", "peak heap MB",
-                "failures reported (expected)");
+                "provider peak in flight", "failures reported (expected)");
         List<Object[]> variants = List.of(
                 new Object[] {"all 200, tuned limits (reference)", key("handler", "jdk", 1000, size, latency, "ok", "tuned", FLAGS)},
                 new Object[] {"failure mix: 20% 503, 10% 400", key("handler", "jdk", 1000, size, latency, "failures", "tuned", FLAGS)},
@@ -78,7 +78,7 @@ final class Report {
             @SuppressWarnings("unchecked")
             Map<String, String> k = (Map<String, String>) v[1];
             find(rows, k).ifPresent(r -> t.row(v[0], size, latency, d(r, "warmWallMs"), d(r, "warmEfficiency"),
-                    d(r, "warmCpuMsPerRecord"), d(r, "warmPeakHeapMb"), r.get("allAsExpected").equals(true) ? "as expected" : "MISMATCH")
+                    d(r, "warmCpuMsPerRecord"), d(r, "warmPeakHeapMb"), (int) d(r, "warmProviderPeakInFlight"), r.get("allAsExpected").equals(true) ? "as expected" : "MISMATCH")
             );
         }
         return t.toString();
@@ -86,14 +86,15 @@ final class Report {
 
     static String clientsTable(List<Map<String, Object>> rows, BatchSuite.Plan plan) {
         Table t = new Table("client", "L ms", "records", "first wall ms", "warm wall ms", "warm efficiency", "warm CPU ms/record",
-                "warm peak heap MB", "vs JDK (warm wall)");
+                "warm peak heap MB", "provider peak in flight", "vs JDK (warm wall)", "load avg");
         for (int latency : plan.latencies()) {
             for (int size : plan.clientSizes()) {
                 var jdk = find(rows, key("delivery", "jdk", 1000, size, latency, "ok", "tuned", FLAGS));
                 for (String client : dev.errand.bench.callers.Callers.NAMES) {
                     find(rows, key("delivery", client, 1000, size, latency, "ok", "tuned", FLAGS)).ifPresent(r -> t.row(client, latency, size,
                             d(r, "firstWallMs"), d(r, "warmWallMs"), d(r, "warmEfficiency"), d(r, "warmCpuMsPerRecord"),
-                            d(r, "warmPeakHeapMb"), jdk.map(j -> d(j, "warmWallMs") / d(r, "warmWallMs")).orElse(Double.NaN)));
+                            d(r, "warmPeakHeapMb"), (int) d(r, "warmProviderPeakInFlight"),
+                            jdk.map(j -> d(j, "warmWallMs") / d(r, "warmWallMs")).orElse(Double.NaN), d(r, "warmLoadAverage")));
                 }
             }
         }

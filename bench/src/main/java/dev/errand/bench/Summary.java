@@ -15,7 +15,7 @@ public final class Summary {
 
     /** Fields a child measures; every other field names the configuration. */
     static final Set<String> MEASURED = Set.of("phase", "wallMs", "cpuMs", "gcMs", "peakHeapMb", "failed", "expectedFailed",
-            "providerCpuMs", "providerServed", "providerPeakInFlight");
+            "providerCpuMs", "providerServed", "providerPeakInFlight", "loadAverage");
 
     private Summary() {}
 
@@ -55,6 +55,7 @@ public final class Summary {
         row.put(phase + "ProviderPeakInFlight", rs.stream().mapToDouble(r -> number(r, "providerPeakInFlight")).min().orElse(0));
         row.put(phase + "ProviderCores", rs.stream().mapToDouble(r -> number(r, "providerCpuMs") / number(r, "wallMs")).max().orElse(0));
         row.put(phase + "Runs", rs.size());
+        row.put(phase + "LoadAverage", median(rs, "loadAverage"));
         row.put(phase + "WallMsMin", rs.stream().mapToDouble(r -> number(r, "wallMs")).min().orElse(0));
         row.put(phase + "WallMsMax", rs.stream().mapToDouble(r -> number(r, "wallMs")).max().orElse(0));
     }

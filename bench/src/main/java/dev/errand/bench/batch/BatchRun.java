@@ -52,6 +52,8 @@ public final class BatchRun {
         boolean failures = args.get("mix").equals("failures");
         List<String> statuses = failures ? FAILURE_MIX : List.of("200");
         List<String> paths = statuses.stream().map(s -> "/sleep/" + latency + "/status/" + s).toList();
+        // warm-up batches may use a shorter latency: the JIT warms the same code, and the baseline's warm-ups stay short
+        List<String> warmupPaths = statuses.stream().map(s -> "/sleep/" + args.integer("warmupLatency") + "/status/" + s).toList();
         String queue = "bench-" + ProcessHandle.current().pid();
         String targets = "{\"targets\":{\"demo\":{\"baseUrl\":\"" + args.get("provider") + "\",\"allowInsecure\":true"
                 + (args.get("limits").equals("defaults") ? "" : TUNED_LIMITS) + "}}}";
@@ -62,13 +64,14 @@ public final class BatchRun {
                 : delivery(args, targets);
         long expectedFailures = expectedFailures(first, args.get("driver"));
         for (int i = 0; i < 1 + warmups + measures; i++) {
-            Prepared batch = i == 0 ? first : Prepared.fetch(control, queue, size, paths);
+            boolean warmup = i > 0 && i <= warmups;
+            Prepared batch = i == 0 ? first : Prepared.fetch(control, queue, size, warmup ? warmupPaths : paths);
             Control.ProviderStats before = control.stats();
             Meter.Started meter = Meter.start();
             long failed = driver.run(batch);
             Meter.Reading reading = meter.stop();
             Control.ProviderStats after = control.stats();
-            if (i == 0 || i > warmups) {
+            if (!warmup) {
                 Map<String, Object> result = new LinkedHashMap<>(args.all());
                 result.remove("control");
                 result.remove("provider");
@@ -77,6 +80,7 @@ public final class BatchRun {
                 result.put("cpuMs", reading.cpuNanos() / 1e6);
                 result.put("gcMs", reading.gcMillis());
                 result.put("peakHeapMb", reading.peakHeapBytes() / (1024.0 * 1024.0));
+                result.put("loadAverage", reading.loadAverage());
                 result.put("failed", failed);
                 result.put("expectedFailed", expectedFailures);
                 result.put("providerCpuMs", (after.cpuNanos() - before.cpuNanos()) / 1e6);
