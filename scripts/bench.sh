@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and prints their tables: batch concurrency (concurrent vs sequential), HTTP clients,
 # cold start of each function jar, and end to end through the local runtime. Builds first when stale.
-#   scripts/bench.sh                 everything (about 15 minutes on 2 cores)
+#   scripts/bench.sh                 everything (about 20 minutes on 2 cores)
 #   scripts/bench.sh batch clients   some suites: batch, clients, cold, e2e
 #   scripts/bench.sh --quick         tiny sizes, to check the harness
 # Writes bench-results/results.json (read by scripts/cost-estimate), report.md and batch-wall-time.svg.

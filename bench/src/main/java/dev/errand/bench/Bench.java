@@ -66,6 +66,7 @@ public final class Bench {
                 List<Map<String, Object>> rows = Summary.rows(new BatchSuite(jvm, world, plan).clients());
                 results.put("clients", rows);
                 section(report, "HTTP clients: BatchDelivery, all calls at once", Report.clientsTable(rows, plan));
+                section(report, "HTTP clients: records not delivered, and why", Report.lossesTable(rows));
             }
             if (suites.contains("cold")) {
                 System.err.println("cold start (each function jar, fresh JVM per run)...");

@@ -86,7 +86,7 @@ final class Report {
 
     static String clientsTable(List<Map<String, Object>> rows, BatchSuite.Plan plan) {
         Table t = new Table("client", "L ms", "records", "first wall ms", "warm wall ms", "warm efficiency", "warm CPU ms/record",
-                "warm peak heap MB", "provider peak in flight", "vs JDK (warm wall)", "load avg");
+                "warm peak heap MB", "provider peak in flight", "vs JDK (warm wall)", "load avg", "not delivered (worst batch)");
         for (int latency : plan.latencies()) {
             for (int size : plan.clientSizes()) {
                 var jdk = find(rows, key("delivery", "jdk", 1000, size, latency, "ok", "tuned", FLAGS));
@@ -94,11 +94,20 @@ final class Report {
                     find(rows, key("delivery", client, 1000, size, latency, "ok", "tuned", FLAGS)).ifPresent(r -> t.row(client, latency, size,
                             d(r, "firstWallMs"), d(r, "warmWallMs"), d(r, "warmEfficiency"), d(r, "warmCpuMsPerRecord"),
                             d(r, "warmPeakHeapMb"), (int) d(r, "warmProviderPeakInFlight"),
-                            jdk.map(j -> d(j, "warmWallMs") / d(r, "warmWallMs")).orElse(Double.NaN), d(r, "warmLoadAverage")));
+                            jdk.map(j -> d(j, "warmWallMs") / d(r, "warmWallMs")).orElse(Double.NaN), d(r, "warmLoadAverage"),
+                            (int) d(r, "mostUnexpectedFailures")));
                 }
             }
         }
         return t.toString();
+    }
+
+    /** Why a client lost records: one example per configuration that lost any. */
+    static String lossesTable(List<Map<String, Object>> rows) {
+        Table t = new Table("client", "L ms", "records", "not delivered (worst batch)", "outcome of one record not delivered");
+        rows.stream().filter(r -> d(r, "mostUnexpectedFailures") > 0).forEach(r -> t.row(r.get("client"), r.get("latency"), r.get("size"),
+                (int) d(r, "mostUnexpectedFailures"), String.valueOf(r.get("failureExample")).replace("|", "/")));
+        return t.isEmpty() ? "No client lost a record.\n" : t.toString();
     }
 
     static String chart(List<Map<String, Object>> rows, BatchSuite.Plan plan) {

@@ -15,7 +15,7 @@ public final class Summary {
 
     /** Fields a child measures; every other field names the configuration. */
     static final Set<String> MEASURED = Set.of("phase", "wallMs", "cpuMs", "gcMs", "peakHeapMb", "failed", "expectedFailed",
-            "providerCpuMs", "providerServed", "providerPeakInFlight", "loadAverage");
+            "providerCpuMs", "providerServed", "providerPeakInFlight", "loadAverage", "failureExample");
 
     private Summary() {}
 
@@ -38,6 +38,12 @@ public final class Summary {
                 put(row, "warm", warm, size, latency);
             }
             row.put("allAsExpected", rs.stream().allMatch(r -> number(r, "failed") == number(r, "expectedFailed")));
+            // the worst batch's shortfall, and why one of its records was not delivered
+            rs.stream().max(java.util.Comparator.comparingDouble(r -> number(r, "failed") - number(r, "expectedFailed")))
+                    .ifPresent(worst -> {
+                        row.put("mostUnexpectedFailures", number(worst, "failed") - number(worst, "expectedFailed"));
+                        row.put("failureExample", String.valueOf(worst.getOrDefault("failureExample", "")));
+                    });
             rows.add(row);
         });
         return rows;

@@ -68,7 +68,7 @@ public final class BatchRun {
             Prepared batch = i == 0 ? first : Prepared.fetch(control, queue, size, warmup ? warmupPaths : paths);
             Control.ProviderStats before = control.stats();
             Meter.Started meter = Meter.start();
-            long failed = driver.run(batch);
+            Undelivered failed = driver.run(batch);
             Meter.Reading reading = meter.stop();
             Control.ProviderStats after = control.stats();
             if (!warmup) {
@@ -81,7 +81,8 @@ public final class BatchRun {
                 result.put("gcMs", reading.gcMillis());
                 result.put("peakHeapMb", reading.peakHeapBytes() / (1024.0 * 1024.0));
                 result.put("loadAverage", reading.loadAverage());
-                result.put("failed", failed);
+                result.put("failed", failed.count());
+                result.put("failureExample", failed.example());
                 result.put("expectedFailed", expectedFailures);
                 result.put("providerCpuMs", (after.cpuNanos() - before.cpuNanos()) / 1e6);
                 result.put("providerServed", after.served() - before.served());
@@ -93,10 +94,13 @@ public final class BatchRun {
         System.exit(0);
     }
 
-    /** Runs one batch; answers how many records were not delivered (handler: reported failures). */
+    /** What one batch left undelivered: how many (handler: reported failures), and one reason as an example. */
+    record Undelivered(long count, String example) {}
+
+    /** Runs one batch. */
     @FunctionalInterface
     interface Driver {
-        long run(Prepared batch);
+        Undelivered run(Prepared batch);
     }
 
     private static Driver handler(Args args, String targets, Prepared first) {
@@ -112,7 +116,7 @@ public final class BatchRun {
         ProcessJobsFunction function = new ProcessJobsFunction(new Env(env), () -> 1.0, new PrintStream(OutputStream.nullOutputStream()));
         return batch -> {
             SQSBatchResponse response = function.handleRequest(batch.event(), BenchContext.lasting(BenchContext.LONGEST_TIMEOUT));
-            return response.getBatchItemFailures().size();
+            return new Undelivered(response.getBatchItemFailures().size(), "");
         };
     }
 
@@ -128,7 +132,10 @@ public final class BatchRun {
                 args.integer("maxInFlight"));
         return batch -> {
             List<Settled> settled = delivery.deliver(batch.messages(), Deadline.after(clock, BenchContext.LONGEST_TIMEOUT.minus(Duration.ofSeconds(3))));
-            return settled.stream().filter(s -> !(s.outcome() instanceof Outcome.Delivered)).count();
+            List<Settled> undelivered = settled.stream().filter(s -> !(s.outcome() instanceof Outcome.Delivered)).toList();
+            return new Undelivered(undelivered.size(), undelivered.stream()
+                    .filter(s -> !s.job().map(j -> j.request().path().contains("/status/400") || j.request().path().contains("/status/503")).orElse(false))
+                    .findFirst().map(s -> String.valueOf(s.outcome())).orElse(""));
         };
     }
 
