@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and prints their tables: batch concurrency (concurrent vs sequential), HTTP clients,
+# cold start of each function jar, and end to end through the local runtime. Builds first when stale.
+#   scripts/bench.sh                 everything (about 20 minutes on 2 cores)
+#   scripts/bench.sh batch clients   some suites: batch, clients, cold, e2e
+#   scripts/bench.sh --quick         tiny sizes, to check the harness
+# Writes bench-results/results.json (read by scripts/cost-estimate), report.md and batch-wall-time.svg.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+errand_find_jdk
+if [ ! -f bench/target/errand-bench.jar ] || [ -n "$(find pom.xml functions local bench testkit -newer bench/target/errand-bench.jar \
+    \( -name '*.java' -o -name 'pom.xml' \) -not -path '*/target/*' 2>/dev/null | head -1)" ] || [ template.yaml -nt bench/target/errand-bench.jar ]; then
+  echo "Building (mvn package, tests skipped)..."
+  errand_mvn -q package -DskipTests
+fi
+exec java --sun-misc-unsafe-memory-access=allow -cp "bench/target/errand-bench.jar:bench/target/lib/*" dev.errand.bench.Bench "$@"
