@@ -12,6 +12,7 @@ import dev.errand.core.target.Targets;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +51,7 @@ public final class BatchDelivery {
     private final Clock clock;
     private final int maxInFlight;
     private final JobStore store;
+    private final TargetMemory memory = new TargetMemory();
 
     /**
      * @param maxInFlight calls in flight across the whole batch; 1 makes it the plain loop most samples use,
@@ -84,7 +86,7 @@ public final class BatchDelivery {
     }
 
     public List<Settled> deliver(List<IncomingMessage> messages, Deadline deadline) {
-        Batch batch = new Batch(deadline, new Semaphore(maxInFlight), new ConcurrentHashMap<>());
+        Batch batch = new Batch(deadline, new Semaphore(maxInFlight), new ConcurrentHashMap<>(), memory, clock.instant());
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Settled>> running = new ArrayList<>(messages.size());
             for (IncomingMessage message : messages) {
@@ -99,9 +101,10 @@ public final class BatchDelivery {
     }
 
     /** What the records of one batch share: the deadline, the in-flight cap, a gate per target. */
-    private record Batch(Deadline deadline, Semaphore inFlight, Map<String, TargetGate> gates) {
+    private record Batch(Deadline deadline, Semaphore inFlight, Map<String, TargetGate> gates, TargetMemory memory,
+                         Instant started) {
         TargetGate gate(Target target) {
-            return gates.computeIfAbsent(target.name(), n -> new TargetGate(target));
+            return gates.computeIfAbsent(target.name(), n -> new TargetGate(target, memory.trusted(n, started)));
         }
     }
 
@@ -201,6 +204,7 @@ public final class BatchDelivery {
             return new Settled(message, Optional.of(job), attempt, outcome, status(result), Optional.of(result.latency()));
         } finally {
             gate.exit(verdict);
+            memory.heard(target.name(), verdict, clock.instant());
         }
     }
 

@@ -10,7 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * One target's limits within one invocation: at most {@code maxConcurrency} calls in flight, and a circuit
  * breaker that opens after {@code breakerThreshold} retryable failures in a row. Until the target has
  * answered well, calls in flight count against the threshold too, so a target that is down from the
- * start is called at most {@code breakerThreshold} times however many of its jobs the batch holds.
+ * start is called at most {@code breakerThreshold} times however many of its jobs the batch holds. A gate
+ * opened {@code trusted} (the target answered well just before, see {@link TargetMemory}) skips that probe.
  */
 final class TargetGate {
 
@@ -31,8 +32,9 @@ final class TargetGate {
     private int consecutiveFailures;
     private boolean lastCallSucceeded;
 
-    TargetGate(Target target) {
+    TargetGate(Target target, boolean trusted) {
         this.target = target;
+        this.lastCallSucceeded = trusted;
     }
 
     /** Waits, until {@code deadline} leaves less than {@code minimumCall}, for leave to call the target. */

@@ -217,6 +217,40 @@ class BatchDeliveryTest {
     }
 
     @Test
+    void aBatchAfterAGoodOneSkipsTheProbeAndABatchAfterFailuresProbesAgain() {
+        AtomicInteger answered = new AtomicInteger();
+        AtomicInteger beforeFirstAnswer = new AtomicInteger();
+        AtomicInteger status = new AtomicInteger(200);
+        Provider provider = provider(call -> {
+            if (answered.get() == 0) {
+                beforeFirstAnswer.incrementAndGet();
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            answered.incrementAndGet();
+            return Reply.status(status.get());
+        });
+        BatchDelivery delivery = delivery(targets(target("p", provider.url(), ",\"breakerThreshold\":2,\"maxConcurrency\":20")), 5);
+        java.util.function.IntSupplier sendBatch = () -> {
+            answered.set(0);
+            beforeFirstAnswer.set(0);
+            delivery.deliver(IntStream.range(0, 20).mapToObj(i -> message(i, job("p", "/"), 1)).toList(), seconds(30));
+            return beforeFirstAnswer.get();
+        };
+
+        assertThat(sendBatch.getAsInt()).as("first batch: a probe of breakerThreshold calls").isEqualTo(2);
+        assertThat(sendBatch.getAsInt()).as("the target just answered: the whole batch at once").isEqualTo(20);
+        status.set(503);
+        assertThat(sendBatch.getAsInt()).as("trusted, it fails: the calls already out, no more").isEqualTo(20);
+        assertThat(answered.get()).as("breaker open after them").isEqualTo(20);
+        assertThat(sendBatch.getAsInt()).as("after failures: a probe again").isEqualTo(2);
+        assertThat(answered.get()).isEqualTo(2);
+    }
+
+    @Test
     void aHangingProviderCannotHoldTheBatchPastItsDeadline() {
         Provider provider = provider(call -> call.path().equals("/hang")
                 ? Reply.status(200).after(Duration.ofSeconds(30)) : Reply.status(200));
