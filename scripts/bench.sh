@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 errand_find_jdk
-if [ ! -f bench/target/errand-bench.jar ] || [ -n "$(find pom.xml functions local bench testkit -newer bench/target/errand-bench.jar \
+if [ ! -f bench/target/errand-bench.jar ] || [ -n "$(find pom.xml functions local bench testkit emulators -newer bench/target/errand-bench.jar \
     \( -name '*.java' -o -name 'pom.xml' \) -not -path '*/target/*' 2>/dev/null | head -1)" ] || [ template.yaml -nt bench/target/errand-bench.jar ]; then
   echo "Building (mvn package, tests skipped)..."
   errand_mvn -q package -DskipTests

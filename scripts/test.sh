@@ -19,7 +19,7 @@ errand_mvn verify "$@"
 # A test that could not run here is reported, with why; it never counts as passed.
 python3 - "$started" <<'PY'
 import glob, os, sys, xml.etree.ElementTree as ET
-reports = [r for r in glob.glob("**/target/surefire-reports/TEST-*.xml", recursive=True) if os.path.getmtime(r) >= int(sys.argv[1])]
+reports = [r for r in glob.glob("**/target/*-reports/TEST-*.xml", recursive=True) if os.path.getmtime(r) >= int(sys.argv[1])]
 for report in sorted(reports):
     suite = ET.parse(report).getroot()
     reasons = sorted({s.get("message", "") for s in suite.iter("skipped")})

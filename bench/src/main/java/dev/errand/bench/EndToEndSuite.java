@@ -5,11 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** End to end through the local runtime: the template's defaults, then larger batches, each in a fresh JVM. */
+/** End to end through the local runtime: the template's defaults, larger batches, job records off; each in a fresh JVM. */
 final class EndToEndSuite {
 
-    /** The template's defaults, and the levers for throughput: bigger batches gathered for up to a second. */
-    static final List<String> PARAMETER_SETS = List.of("", "BatchSize=100,BatchingWindowSeconds=1");
+    /** The template's defaults, the levers for throughput (bigger batches gathered for up to a second), and records off. */
+    static final List<String> PARAMETER_SETS = List.of("", "BatchSize=100,BatchingWindowSeconds=1", "JobRecords=Disabled");
     static final int JOBS = 5000;
     static final int LATENCY_MS = 50;
 
