@@ -60,6 +60,7 @@ public final class Bench {
                 section(report, "Speed-up of the concurrent consumer over the sequential baseline (same run)", Report.speedUpTable(rows, plan));
                 section(report, "Variants (largest batch, slowest provider)", Report.variantsTable(rows, plan));
                 Files.writeString(out.resolve("batch-wall-time.svg"), Report.chart(rows, plan));
+                save(out, results, report);
             }
             if (suites.contains("clients")) {
                 System.err.println("HTTP clients (BatchDelivery with each caller, fresh JVM per configuration)...");
@@ -67,6 +68,7 @@ public final class Bench {
                 results.put("clients", rows);
                 section(report, "HTTP clients: BatchDelivery, all calls at once", Report.clientsTable(rows, plan));
                 section(report, "HTTP clients: records not delivered, and why", Report.lossesTable(rows));
+                save(out, results, report);
             }
             if (suites.contains("cold")) {
                 System.err.println("cold start (each function jar, fresh JVM per run)...");
@@ -80,17 +82,18 @@ public final class Bench {
                         crtJars());
                 results.put("coldSdk", sdk);
                 section(report, "The SDK's share: one SQS call from a fresh JVM", Report.sdkTable(sdk));
+                save(out, results, report);
             }
             if (suites.contains("e2e")) {
                 System.err.println("end to end (5,000 jobs through the local runtime)...");
                 Map<String, Object> e2e = EndToEndSuite.run(jvm, world, quick);
                 results.put("e2e", e2e);
                 section(report, "End to end through the local runtime", EndToEndSuite.table(e2e));
+                save(out, results, report);
             }
         }
         results.put("finishedAt", Instant.now().toString());
-        Files.writeString(out.resolve("results.json"), Json.write(results));
-        Files.writeString(out.resolve("report.md"), report);
+        save(out, results, report);
         System.out.println(report);
         return report.toString();
     }
@@ -103,6 +106,12 @@ public final class Bench {
         try (var files = Files.list(Path.of("bench/target/lib"))) {
             return files.filter(p -> p.getFileName().toString().startsWith("aws-crt") || p.getFileName().toString().startsWith("crt-core")).toList();
         }
+    }
+
+    /** Written after every suite, so a suite that fails later keeps the minutes of figures before it. */
+    private static void save(Path out, Map<String, Object> results, StringBuilder report) throws IOException {
+        Files.writeString(out.resolve("results.json"), Json.write(results));
+        Files.writeString(out.resolve("report.md"), report);
     }
 
     private static void section(StringBuilder report, String title, String table) {

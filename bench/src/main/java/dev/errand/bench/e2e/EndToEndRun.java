@@ -30,15 +30,13 @@ import java.util.stream.IntStream;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * Jobs through the whole local path, in a fresh JVM: POST /jobs/batch (100 jobs a request, a few clients at
+ * Jobs through the whole local path, in a fresh JVM: POST /jobs/batch (up to 100 jobs a request, a few clients at
  * once) to the local API, SubmitJobFunction, ElasticMQ, the event source poller, ProcessJobsFunction, and
  * the world's provider answering after L ms. Prints one {@code RESULT}: submit latencies, the time until
  * every job was delivered and until the queue was empty, and where the CPU went.
  */
 public final class EndToEndRun {
 
-    /** POST /jobs/batch takes at most 100 jobs. */
-    static final int JOBS_PER_REQUEST = 100;
     /** Clients submitting at once: a busy web application's few request threads. */
     static final int SUBMITTERS = 4;
     /** The run gives up after this long, so a stuck pipeline ends the benchmark instead of hanging it. */
@@ -50,6 +48,7 @@ public final class EndToEndRun {
         Args args = Args.parse(argv);
         int jobs = args.integer("jobs");
         int latency = args.integer("latency");
+        int perRequest = args.integer("perRequest");
         Map<String, String> overrides = new LinkedHashMap<>();
         for (String pair : args.get("parameters").split(",")) {
             if (!pair.isBlank()) {
@@ -65,7 +64,7 @@ public final class EndToEndRun {
                 : HandlerFactory.REFLECTIVE.create(className, env);
         try (LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.forTests(Path.of("template.yaml"), targets)
                 .withParameters(overrides).withHandlers(handlers))) {
-            String body = "{\"jobs\":[" + IntStream.range(0, JOBS_PER_REQUEST)
+            String body = "{\"jobs\":[" + IntStream.range(0, perRequest)
                     .mapToObj(i -> "{\"target\":\"demo\",\"path\":\"/sleep/" + latency + "/status/200\",\"body\":{\"n\":" + i + "}}")
                     .collect(Collectors.joining(",")) + "]}";
             HttpClient http = HttpClient.newHttpClient();
@@ -78,7 +77,7 @@ public final class EndToEndRun {
             long worldCpuBefore = control.stats().cpuNanos();
             long start = System.nanoTime();
             List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-            int requests = jobs / JOBS_PER_REQUEST;
+            int requests = jobs / perRequest;
             try (ExecutorService submitters = Executors.newFixedThreadPool(SUBMITTERS)) {
                 List<Future<?>> sent = new ArrayList<>();
                 for (int i = 0; i < requests; i++) {
@@ -99,7 +98,7 @@ public final class EndToEndRun {
             long submitted = System.nanoTime();
             long deadline = start + GIVE_UP.toNanos();
             long delivered = 0;
-            while (System.nanoTime() < deadline && control.stats().served() - servedBefore < (long) requests * JOBS_PER_REQUEST) {
+            while (System.nanoTime() < deadline && control.stats().served() - servedBefore < (long) requests * perRequest) {
                 Thread.sleep(20);
             }
             delivered = System.nanoTime();
@@ -109,7 +108,8 @@ public final class EndToEndRun {
             long servedCount = control.stats().served() - servedBefore;
             List<Double> sorted = latencies.stream().sorted().toList();
             Map<String, Object> result = new LinkedHashMap<>();
-            result.put("jobs", requests * JOBS_PER_REQUEST);
+            result.put("jobs", requests * perRequest);
+            result.put("jobsPerRequest", perRequest);
             result.put("delivered", servedCount);
             result.put("latency", latency);
             result.put("parameters", args.get("parameters"));
