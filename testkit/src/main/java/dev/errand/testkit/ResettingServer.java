@@ -1,13 +1,8 @@
 package dev.errand.testkit;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,16 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ResettingServer implements AutoCloseable {
 
-    /** Request heads are read up to this size; a real one is far smaller. */
-    private static final int MAX_HEAD_BYTES = 16 * 1024;
-
-    private final ServerSocket socket;
     private final AtomicInteger connections = new AtomicInteger();
     private final ConcurrentLinkedQueue<String> keys = new ConcurrentLinkedQueue<>();
+    private final RawSocketServer server;
 
     private ResettingServer() throws IOException {
-        socket = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(this::accept);
+        server = new RawSocketServer(1000, this::reset);
     }
 
     public static ResettingServer start() {
@@ -40,7 +31,7 @@ public final class ResettingServer implements AutoCloseable {
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        return server.url();
     }
 
     public int connections() {
@@ -58,24 +49,13 @@ public final class ResettingServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
-    }
-
-    private void accept() {
-        while (!socket.isClosed()) {
-            try {
-                Socket client = socket.accept();
-                connections.incrementAndGet();
-                Thread.ofVirtual().start(() -> reset(client));
-            } catch (IOException e) {
-                return;
-            }
-        }
+        server.close();
     }
 
     private void reset(Socket client) {
+        connections.incrementAndGet();
         try (client) {
-            String head = readHead(client.getInputStream());
+            String head = RawSocketServer.readHead(client.getInputStream());
             head.lines()
                     .filter(l -> l.toLowerCase(Locale.ROOT).startsWith("idempotency-key:"))
                     .map(l -> l.substring(l.indexOf(':') + 1).trim())
@@ -84,17 +64,5 @@ public final class ResettingServer implements AutoCloseable {
         } catch (IOException e) {
             // the point is to break the connection; how it breaks does not matter
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int b;
-        while (head.size() < MAX_HEAD_BYTES && (b = in.read()) >= 0) {
-            head.write(b);
-            if (head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                break;
-            }
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
     }
 }

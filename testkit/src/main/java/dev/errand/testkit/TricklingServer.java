@@ -1,10 +1,7 @@
 package dev.errand.testkit;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -19,13 +16,12 @@ public final class TricklingServer implements AutoCloseable {
     /** The promised body: long enough that trickling it takes minutes. */
     static final int BODY_BYTES = 10_000;
 
-    private final ServerSocket socket;
     private final Duration gap;
+    private final RawSocketServer server;
 
     private TricklingServer(Duration gap) throws IOException {
         this.gap = gap;
-        socket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(this::accept);
+        server = new RawSocketServer(100, this::trickle);
     }
 
     /** A server that sends one body byte every {@code gap}. */
@@ -38,32 +34,21 @@ public final class TricklingServer implements AutoCloseable {
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        return server.url();
     }
 
     @Override
     public void close() throws IOException {
-        socket.close();
-    }
-
-    private void accept() {
-        while (!socket.isClosed()) {
-            try {
-                Socket client = socket.accept();
-                Thread.ofVirtual().start(() -> trickle(client));
-            } catch (IOException e) {
-                return;
-            }
-        }
+        server.close();
     }
 
     private void trickle(Socket client) {
         try (client) {
-            readHeaders(client.getInputStream());
+            RawSocketServer.readHead(client.getInputStream());
             OutputStream out = client.getOutputStream();
             out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + BODY_BYTES + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            for (int i = 0; i < BODY_BYTES && !socket.isClosed(); i++) {
+            for (int i = 0; i < BODY_BYTES && !server.isClosed(); i++) {
                 out.write('.');
                 out.flush();
                 Thread.sleep(gap);
@@ -72,16 +57,6 @@ public final class TricklingServer implements AutoCloseable {
             // the client gave up, as it should
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Reads up to the blank line that ends the request's headers. */
-    private static void readHeaders(InputStream in) throws IOException {
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        int b;
-        while (matched < end.length && (b = in.read()) >= 0) {
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
         }
     }
 }
