@@ -85,7 +85,7 @@ public final class Bench {
                 save(out, results, report);
             }
             if (suites.contains("e2e")) {
-                System.err.println("end to end (5,000 jobs through the local runtime)...");
+                System.err.println("end to end (jobs through the local runtime, records off and on)...");
                 Map<String, Object> e2e = EndToEndSuite.run(jvm, world, quick);
                 results.put("e2e", e2e);
                 section(report, "End to end through the local runtime", EndToEndSuite.table(e2e));
