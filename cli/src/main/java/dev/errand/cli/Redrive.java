@@ -214,6 +214,7 @@ final class Redrive {
                         new Move.DeleteOnly(act, "an earlier, interrupted run already sent its copy");
                 case JobStore.Requeue.AlreadyRequeued a -> new Move.Send(act, false);
                 case JobStore.Requeue.AlreadySucceeded s -> new Move.DeleteOnly(act, "its job already succeeded; nothing to send");
+                case JobStore.Requeue.Refused r -> new Move.Keep(act, "its job record refuses a redrive: " + r.why().reason());
                 case JobStore.Requeue.NoRecord n -> new Move.Send(act, true);
                 case JobStore.Requeue.Unavailable u -> new Move.Keep(act, "its job record could not be reset (" + u.reason() + ")");
             };

@@ -3,6 +3,7 @@ package dev.errand.cli;
 import dev.errand.aws.AwsClients;
 import dev.errand.aws.DynamoDbJobStore;
 import dev.errand.aws.Env;
+import dev.errand.aws.Lazy;
 import dev.errand.core.record.JobStore;
 import java.net.URI;
 import java.time.Clock;

@@ -3,6 +3,8 @@ package dev.errand.aws;
 import dev.errand.core.job.Job;
 import dev.errand.core.job.JobId;
 import dev.errand.core.record.IdempotencyKey;
+import dev.errand.core.record.JobLife;
+import dev.errand.core.record.JobLife.Event;
 import dev.errand.core.record.JobRecord;
 import dev.errand.core.record.JobStatus;
 import dev.errand.core.record.JobStore;
@@ -10,7 +12,9 @@ import dev.errand.core.record.RequestHash;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -18,15 +22,17 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Job records in one DynamoDB table keyed by {@code pk}: {@code job#<id>} items hold a job's status,
- * {@code key#<hash>} items map a caller's Idempotency-Key to its job. Every status write is conditional
- * on {@code progress}, a number that only grows, so a late or repeated event never overwrites a newer
- * state, and nothing overwrites {@code succeeded}. Bodies, header values and secrets are never stored.
+ * {@code key#<hash>} items map a caller's Idempotency-Key to its job. Every status write is conditional,
+ * and the condition is {@link JobLife}'s table: the statuses an event may move a job from (with the guards
+ * a move needs), so a late or repeated event never moves a job back, and nothing moves a job that
+ * succeeded or was cancelled. Bodies, header values and secrets are never stored.
  */
 public final class DynamoDbJobStore implements JobStore {
 
@@ -36,10 +42,19 @@ public final class DynamoDbJobStore implements JobStore {
     static final Duration SEND_LEASE = Duration.ofSeconds(15);
     /** Errors are kept short: enough to act on, small against DynamoDB's 400 KB item limit. */
     static final int MAX_ERROR_CHARS = 1024;
+    /** A claim that meets another copy's newer claim tries again this often before it gives up as unavailable. */
+    static final int CLAIM_TRIES = 3;
+    /** SQS keeps a message 14 days: a key outlives any job still on its way, until the job's final write renews it. */
+    static final Duration KEY_HEADROOM = Duration.ofDays(14);
     static final String PK = "pk";
     /** The dead letter (DLQ message id) the job was last requeued for, and the one whose copy is known sent. */
     static final String REDRIVE_OF = "redriveOf";
     static final String REDRIVE_SENT = "redriveSent";
+    /** Until when the running claim's invocation may still be calling (epoch millis). */
+    static final String LEASE_UNTIL = "leaseUntil";
+    /** The pk of the job's Idempotency-Key item, so the key's expiry can follow the record's. */
+    static final String KEY_PK = "keyPk";
+    private static final Map<String, String> NAMES = Map.of("#status", "status");
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -80,8 +95,8 @@ public final class DynamoDbJobStore implements JobStore {
         keyItem.put("jobId", s(job.id().value()));
         keyItem.put("requestHash", s(requestHash));
         keyItem.put("submittedAt", s(job.submittedAt().toString()));
-        keyItem.put("expiresAt", n(expiry()));
-        Map<String, AttributeValue> jobItem = newJobItem(job, Optional.of(key.value()));
+        keyItem.put("expiresAt", n(keyExpiry()));
+        Map<String, AttributeValue> jobItem = newJobItem(job, Optional.of(key));
         jobItem.put("sendLeaseUntil", n(clock.millis() + SEND_LEASE.toMillis()));
         try {
             dynamo.transactWriteItems(b -> b.transactItems(
@@ -109,10 +124,10 @@ public final class DynamoDbJobStore implements JobStore {
         Map<String, AttributeValue> jobItem = get(jobPk(existing));
         if (jobItem.isEmpty()) {
             // written in one transaction with the key, the record cannot be missing for long: wait, never replace it
-            return new Creation.Repeated(existing, submittedAt, Next.WAIT);
+            return new Creation.Repeated(existing, submittedAt, Next.WAIT, JobStatus.QUEUED);
         }
         if (sent(jobItem)) {
-            return new Creation.Repeated(existing, submittedAt, Next.ANSWER);
+            return new Creation.Repeated(existing, submittedAt, Next.ANSWER, status(jobItem));
         }
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(existing))))
@@ -120,9 +135,10 @@ public final class DynamoDbJobStore implements JobStore {
                     .conditionExpression("enqueued = :false AND (attribute_not_exists(sendLeaseUntil) OR sendLeaseUntil < :now)")
                     .expressionAttributeValues(Map.of(":until", n(clock.millis() + SEND_LEASE.toMillis()),
                             ":false", AttributeValue.fromBool(false), ":now", n(clock.millis()))));
-            return new Creation.Repeated(existing, submittedAt, Next.SEND);
+            return new Creation.Repeated(existing, submittedAt, Next.SEND, JobStatus.QUEUED);
         } catch (ConditionalCheckFailedException e) {
-            return new Creation.Repeated(existing, submittedAt, sent(get(jobPk(existing))) ? Next.ANSWER : Next.WAIT);
+            Map<String, AttributeValue> now = get(jobPk(existing));
+            return new Creation.Repeated(existing, submittedAt, sent(now) ? Next.ANSWER : Next.WAIT, status(now));
         }
     }
 
@@ -145,8 +161,10 @@ public final class DynamoDbJobStore implements JobStore {
     @Override
     public Write forget(JobId id) {
         return write(() -> dynamo.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(id))))
-                .conditionExpression("enqueued = :false AND progress = :zero")
-                .expressionAttributeValues(Map.of(":false", AttributeValue.fromBool(false), ":zero", n(0)))));
+                .conditionExpression("enqueued = :false AND #status = :queued AND attempts = :zero")
+                .expressionAttributeNames(NAMES)
+                .expressionAttributeValues(Map.of(":false", AttributeValue.fromBool(false), ":queued", s(JobStatus.QUEUED.wire()),
+                        ":zero", n(0)))));
     }
 
     @Override
@@ -161,89 +179,163 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     @Override
-    public Claim claim(Job job, int attempt, boolean redriven, String token) {
-        Map<String, String> names = Map.of("#status", "status", "#path", "path", "#target", "target", "#method", "method");
+    public Claim claim(Job job, int attempt, boolean redriven, String token, Instant leaseUntil, int maxAttempts) {
+        Event event = redriven ? Event.CLAIM_REDRIVEN : Event.CLAIM;
+        int next = attempt;
+        try {
+            for (int tries = 0; tries < CLAIM_TRIES; tries++) {
+                if (next > maxAttempts) {
+                    Map<String, AttributeValue> now = get(jobPk(job.id()));
+                    return new Claim.OutOfAttempts(now.isEmpty() ? next - 1 : attempts(now), lastError(now));
+                }
+                Optional<Map<String, AttributeValue>> refused = tryClaim(job, event, next, token, leaseUntil);
+                if (refused.isEmpty()) {
+                    return new Claim.Claimed(next);
+                }
+                Map<String, AttributeValue> old = refused.get();
+                Optional<Claim> settled = whyNotClaimed(old, event, next, token);
+                if (settled.isPresent()) {
+                    return settled.get();
+                }
+                // the record is further on (another copy of the job was called): count on from it
+                next = attempts(old) + 1;
+            }
+            return new Claim.Unavailable("the job record kept moving while this delivery tried to claim it");
+        } catch (SdkException e) {
+            return new Claim.Unavailable(describe(e));
+        }
+    }
+
+    /** The claim's conditional write; empty when it was made, else the record as it stood. */
+    private Optional<Map<String, AttributeValue>> tryClaim(Job job, Event event, int attempt, String token, Instant leaseUntil) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":running", s(JobStatus.RUNNING.wire()));
-        values.put(":progress", n(JobStatus.RUNNING.progress(attempt)));
         values.put(":attempts", n(attempt));
         values.put(":now", s(clock.instant().toString()));
+        values.put(":lease", n(leaseUntil.toEpochMilli()));
         values.put(":expires", n(expiry()));
         values.put(":true", AttributeValue.fromBool(true));
-        values.put(":id", s(job.id().value()));
-        values.put(":target", s(job.request().target()));
-        values.put(":method", s(job.request().method().name()));
-        values.put(":path", s(job.request().path()));
-        values.put(":created", s(job.submittedAt().toString()));
-        values.put(":succeeded", s(JobStatus.SUCCEEDED.wire()));
         values.put(":token", s(token));
-        String condition = "attribute_not_exists(pk) OR (progress < :progress AND #status <> :succeeded)";
-        if (redriven) {
-            values.put(":failed", s(JobStatus.FAILED.wire()));
-            values.put(":dead", s(JobStatus.DEAD.wire()));
-            condition += " OR #status IN (:failed, :dead)";
-        }
-        String finalCondition = condition;
+        Map<String, String> names = new HashMap<>(NAMES);
+        String condition = condition(movable(event, values, Optional.empty(), Optional.of("attempts < :attempts")));
+        String update = "SET #status = :running, attempts = :attempts, updatedAt = :now, expiresAt = :expires, enqueued = :true,"
+                + " claimToken = :token, " + LEASE_UNTIL + " = :lease" + createFields(job, values, names) + " REMOVE sendLeaseUntil";
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(job.id()))))
-                    .updateExpression("SET #status = :running, progress = :progress, attempts = :attempts, updatedAt = :now,"
-                            + " expiresAt = :expires, enqueued = :true, claimToken = :token, jobId = if_not_exists(jobId, :id),"
-                            + " #target = if_not_exists(#target, :target), #method = if_not_exists(#method, :method),"
-                            + " #path = if_not_exists(#path, :path), createdAt = if_not_exists(createdAt, :created)"
-                            + " REMOVE sendLeaseUntil")
-                    .conditionExpression(finalCondition)
+                    .updateExpression(update)
+                    .conditionExpression(condition)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-            return new Claim.Claimed();
+            return Optional.empty();
         } catch (ConditionalCheckFailedException e) {
-            return rival(job, attempt, token, e);
-        } catch (SdkException e) {
-            return new Claim.Unavailable(describe(e));
+            return Optional.of(e.hasItem() ? e.item() : get(jobPk(job.id())));
         }
     }
 
-    /** Why a claim's condition failed: our own earlier write (the SDK retried it), a success, or a newer state. */
-    private Claim rival(Job job, int attempt, String token, ConditionalCheckFailedException failed) {
-        try {
-            Map<String, AttributeValue> old = failed.hasItem() ? failed.item() : get(jobPk(job.id()));
-            JobStatus status = JobStatus.fromWire(old.get("status").s());
-            int attempts = Integer.parseInt(old.get("attempts").n());
-            boolean ours = status == JobStatus.RUNNING && attempts == attempt
-                    && Optional.ofNullable(old.get("claimToken")).map(AttributeValue::s).filter(token::equals).isPresent();
-            if (ours) {
-                return new Claim.Claimed();
-            }
-            return status == JobStatus.SUCCEEDED ? new Claim.AlreadySucceeded() : new Claim.Superseded(status, attempts);
-        } catch (SdkException e) {
-            return new Claim.Unavailable(describe(e));
+    /** Why the claim did not land, as the table says; empty when the record is only further on and may be claimed after it. */
+    private Optional<Claim> whyNotClaimed(Map<String, AttributeValue> old, Event event, int attempt, String token) {
+        JobStatus status = status(old);
+        boolean ours = status == JobStatus.RUNNING && attempts(old) == attempt
+                && Optional.ofNullable(old.get("claimToken")).map(AttributeValue::s).filter(token::equals).isPresent();
+        if (ours) {
+            return Optional.of(new Claim.Claimed(attempt));
         }
+        return switch (JobLife.rule(Optional.of(status), event)) {
+            case JobLife.Rule.Refused r -> Optional.of(switch (r.why()) {
+                case SUCCEEDED -> new Claim.AlreadySucceeded();
+                case CANCELLED -> new Claim.Cancelled();
+                case FINAL -> new Claim.FinalVerdict(status, attempts(old), lastError(old).orElse("no reason was recorded"));
+                default -> new Claim.Unavailable("the job record refused the claim: " + r.why().reason());
+            });
+            case JobLife.Rule.Move m when m.guard() == JobLife.Guard.LEASE_OVER && !leaseOver(old) ->
+                    Optional.of(new Claim.InFlight(Instant.ofEpochMilli(Long.parseLong(old.get(LEASE_UNTIL).n()))));
+            case JobLife.Rule.Move m -> Optional.empty();
+        };
     }
 
     @Override
-    public Write record(JobId id, int attempt, JobStatus status, Optional<Integer> statusCode, Optional<String> error) {
+    public Write record(Job job, Event event, int attempt, Optional<Integer> statusCode, Optional<String> error) {
+        JobStatus to = JobLife.target(event);
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":status", s(status.wire()));
-        values.put(":progress", n(status.progress(attempt)));
+        Map<String, String> names = new HashMap<>(NAMES);
+        values.put(":to", s(to.wire()));
         values.put(":attempts", n(attempt));
         values.put(":now", s(clock.instant().toString()));
         values.put(":expires", n(expiry()));
-        StringBuilder set = new StringBuilder("SET #status = :status, progress = :progress, attempts = :attempts,"
-                + " updatedAt = :now, expiresAt = :expires");
-        StringBuilder remove = new StringBuilder();
+        boolean claimed = JobLife.movesFrom(event).containsValue(JobLife.Guard.AT_CLAIMED_ATTEMPT);
+        StringBuilder set = new StringBuilder("SET #status = :to, updatedAt = :now, expiresAt = :expires, attempts = "
+                + (claimed ? ":attempts" : "if_not_exists(attempts, :attempts)"));
+        List<String> remove = new ArrayList<>();
+        if (to != JobStatus.RUNNING) {
+            remove.add(LEASE_UNTIL);
+        }
         statusCode.ifPresentOrElse(code -> {
             values.put(":code", n(code));
             set.append(", lastStatusCode = :code");
-        }, () -> remove.append(" REMOVE lastStatusCode"));
-        error.ifPresent(text -> {
-            values.put(":error", s(text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) + "…" : text));
-            set.append(", lastError = :error");
+        }, () -> {
+            if (claimed) {
+                remove.add("lastStatusCode");
+            }
         });
-        return write(() -> dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(id))))
-                .updateExpression(set + remove.toString())
-                .conditionExpression("attribute_exists(pk) AND progress < :progress")
-                .expressionAttributeNames(Map.of("#status", "status"))
-                .expressionAttributeValues(values)));
+        if (to == JobStatus.SUCCEEDED) {
+            remove.add("lastError");
+        } else {
+            error.ifPresent(text -> {
+                values.put(":error", s(text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) + "…" : text));
+                set.append(", lastError = :error");
+            });
+        }
+        if (JobLife.createsRecord(event)) {
+            set.append(createFields(job, values, names));
+        }
+        String update = set + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
+        String condition = condition(movable(event, values, Optional.empty(), Optional.empty()));
+        try {
+            Map<String, AttributeValue> written = dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(job.id()))))
+                    .updateExpression(update)
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
+            if (to.isFinal()) {
+                keepKeyWithRecord(written);
+            }
+            return new Write.Done();
+        } catch (ConditionalCheckFailedException e) {
+            return new Write.Refused(whyRefused(e.hasItem() ? e.item() : get(jobPk(job.id())), event));
+        } catch (SdkException e) {
+            return new Write.Unavailable(describe(e));
+        }
+    }
+
+    /** The table's refusal for the record as it stood, or the guard that failed. */
+    private JobLife.Refusal whyRefused(Map<String, AttributeValue> old, Event event) {
+        Optional<JobStatus> from = old.isEmpty() ? Optional.empty() : Optional.of(status(old));
+        return switch (JobLife.rule(from, event)) {
+            case JobLife.Rule.Refused r -> r.why();
+            case JobLife.Rule.Move m -> switch (m.guard()) {
+                case LEASE_OVER -> JobLife.Refusal.IN_FLIGHT;
+                case AT_CLAIMED_ATTEMPT -> JobLife.Refusal.OTHER_ATTEMPT;
+                // the move is allowed now: the record changed between the write and the read
+                case NONE -> JobLife.Refusal.OTHER_ATTEMPT;
+            };
+        };
+    }
+
+    /** The Idempotency-Key must not expire before its job's record: a final write renews it to the record's expiry. */
+    private void keepKeyWithRecord(Map<String, AttributeValue> record) {
+        Optional.ofNullable(record.get(KEY_PK)).map(AttributeValue::s).ifPresent(keyPk -> {
+            try {
+                dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(keyPk)))
+                        .updateExpression("SET expiresAt = :expires")
+                        .conditionExpression("attribute_exists(pk)")
+                        .expressionAttributeValues(Map.of(":expires", record.get("expiresAt"))));
+            } catch (ConditionalCheckFailedException e) {
+                // the key expired already: nothing left to keep
+            }
+        });
     }
 
     @Override
@@ -254,18 +346,19 @@ public final class DynamoDbJobStore implements JobStore {
         values.put(":now", s(clock.instant().toString()));
         values.put(":expires", n(expiry()));
         values.put(":letter", s(deadLetterId));
-        values.put(":succeeded", s(JobStatus.SUCCEEDED.wire()));
+        String condition = condition(movable(Event.REQUEUE, values,
+                Optional.of("(attribute_not_exists(" + REDRIVE_OF + ") OR " + REDRIVE_OF + " <> :letter)"), Optional.empty()));
         try {
-            dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(id))))
-                    .updateExpression("SET #status = :queued, progress = :zero, attempts = :zero, updatedAt = :now,"
+            Map<String, AttributeValue> written = dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(id))))
+                    .updateExpression("SET #status = :queued, attempts = :zero, updatedAt = :now,"
                             + " expiresAt = :expires, " + REDRIVE_OF + " = :letter"
-                            + " REMOVE lastStatusCode, lastError, " + REDRIVE_SENT)
-                    // any state but succeeded: a message SQS moved after a crash leaves the record running
-                    .conditionExpression("attribute_exists(pk) AND #status <> :succeeded"
-                            + " AND (attribute_not_exists(" + REDRIVE_OF + ") OR " + REDRIVE_OF + " <> :letter)")
-                    .expressionAttributeNames(Map.of("#status", "status"))
+                            + " REMOVE lastStatusCode, lastError, " + REDRIVE_SENT + ", " + LEASE_UNTIL)
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(NAMES)
                     .expressionAttributeValues(values)
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
+            keepKeyWithRecord(written);
             return new Requeue.Requeued();
         } catch (ConditionalCheckFailedException e) {
             return notRequeued(e.hasItem() ? e.item() : get(jobPk(id)), deadLetterId);
@@ -278,11 +371,16 @@ public final class DynamoDbJobStore implements JobStore {
         if (old.isEmpty()) {
             return new Requeue.NoRecord();
         }
-        if (JobStatus.fromWire(old.get("status").s()) == JobStatus.SUCCEEDED) {
-            return new Requeue.AlreadySucceeded();
+        if (Optional.ofNullable(old.get(REDRIVE_OF)).map(AttributeValue::s).filter(deadLetterId::equals).isPresent()) {
+            AttributeValue sent = old.get(REDRIVE_SENT);
+            return new Requeue.AlreadyRequeued(sent != null && deadLetterId.equals(sent.s()));
         }
-        AttributeValue sent = old.get(REDRIVE_SENT);
-        return new Requeue.AlreadyRequeued(sent != null && deadLetterId.equals(sent.s()));
+        return switch (JobLife.rule(Optional.of(status(old)), Event.REQUEUE)) {
+            case JobLife.Rule.Refused r when r.why() == JobLife.Refusal.SUCCEEDED -> new Requeue.AlreadySucceeded();
+            case JobLife.Rule.Refused r -> new Requeue.Refused(r.why());
+            // the record changed between the write and the read: the caller may try again
+            case JobLife.Rule.Move m -> new Requeue.Unavailable("the job record changed while it was being requeued");
+        };
     }
 
     @Override
@@ -293,13 +391,73 @@ public final class DynamoDbJobStore implements JobStore {
                 .expressionAttributeValues(Map.of(":letter", s(deadLetterId)))));
     }
 
-    private Map<String, AttributeValue> newJobItem(Job job, Optional<String> key) {
+    /**
+     * The condition that the record stands where the table lets {@code event} move it: each status with a
+     * move, with the guard that move needs, {@code everywhere} with every status, and {@code unlessFinal}
+     * with every status a job is not done in.
+     * Written as alternatives of conditions that all hold, since DynamoDB refuses redundant parentheses.
+     * Adds the values it names.
+     */
+    private List<List<String>> movable(Event event, Map<String, AttributeValue> values, Optional<String> everywhere,
+                                       Optional<String> unlessFinal) {
+        List<List<String>> alternatives = new ArrayList<>();
+        if (JobLife.createsRecord(event)) {
+            alternatives.add(List.of("attribute_not_exists(pk)"));
+        }
+        JobLife.movesFrom(event).forEach((status, guard) -> {
+            String name = ":s_" + status.wire();
+            values.put(name, s(status.wire()));
+            List<String> all = new ArrayList<>();
+            all.add("#status = " + name);
+            switch (guard) {
+                case NONE -> { }
+                case LEASE_OVER -> {
+                    values.put(":nowMillis", n(clock.millis()));
+                    all.add("(attribute_not_exists(" + LEASE_UNTIL + ") OR " + LEASE_UNTIL + " < :nowMillis)");
+                }
+                case AT_CLAIMED_ATTEMPT -> all.add("attempts = :attempts");
+            }
+            everywhere.ifPresent(all::add);
+            if (!status.isFinal()) {
+                unlessFinal.ifPresent(all::add);
+            }
+            alternatives.add(all);
+        });
+        return alternatives;
+    }
+
+    private static String condition(List<List<String>> alternatives) {
+        if (alternatives.isEmpty()) {
+            return "attribute_not_exists(pk) AND attribute_exists(pk)";
+        }
+        if (alternatives.size() == 1) {
+            return String.join(" AND ", alternatives.getFirst());
+        }
+        return String.join(" OR ", alternatives.stream()
+                .map(all -> all.size() == 1 ? all.getFirst() : "(" + String.join(" AND ", all) + ")").toList());
+    }
+
+    /** What a record made by a later event (records were off at submit, or the record expired) needs to be shown. */
+    private static String createFields(Job job, Map<String, AttributeValue> values, Map<String, String> names) {
+        names.put("#target", "target");
+        names.put("#method", "method");
+        names.put("#path", "path");
+        values.put(":id", s(job.id().value()));
+        values.put(":target", s(job.request().target()));
+        values.put(":method", s(job.request().method().name()));
+        values.put(":path", s(job.request().path()));
+        values.put(":created", s(job.submittedAt().toString()));
+        return ", jobId = if_not_exists(jobId, :id), #target = if_not_exists(#target, :target),"
+                + " #method = if_not_exists(#method, :method), #path = if_not_exists(#path, :path),"
+                + " createdAt = if_not_exists(createdAt, :created)";
+    }
+
+    private Map<String, AttributeValue> newJobItem(Job job, Optional<IdempotencyKey> key) {
         String now = clock.instant().toString();
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s(jobPk(job.id())));
         item.put("jobId", s(job.id().value()));
         item.put("status", s(JobStatus.QUEUED.wire()));
-        item.put("progress", n(0));
         item.put("target", s(job.request().target()));
         item.put("method", s(job.request().method().name()));
         item.put("path", s(job.request().path()));
@@ -308,29 +466,48 @@ public final class DynamoDbJobStore implements JobStore {
         item.put("attempts", n(0));
         item.put("enqueued", AttributeValue.fromBool(false));
         item.put("expiresAt", n(expiry()));
-        key.ifPresent(k -> item.put("idempotencyKey", s(k)));
+        key.ifPresent(k -> {
+            item.put("idempotencyKey", s(k.value()));
+            item.put(KEY_PK, s(keyPk(k)));
+        });
         return item;
     }
 
     private static JobRecord record(Map<String, AttributeValue> item) {
         return new JobRecord(
                 new JobId(item.get("jobId").s()),
-                JobStatus.fromWire(item.get("status").s()),
+                status(item),
                 item.get("target").s(),
                 item.get("method").s(),
                 item.get("path").s(),
                 Instant.parse(item.get("createdAt").s()),
                 Instant.parse(item.get("updatedAt").s()),
-                Integer.parseInt(item.get("attempts").n()),
+                attempts(item),
                 Optional.ofNullable(item.get("lastStatusCode")).map(v -> Integer.parseInt(v.n())),
-                Optional.ofNullable(item.get("lastError")).map(AttributeValue::s),
+                lastError(item),
                 Optional.ofNullable(item.get("idempotencyKey")).map(AttributeValue::s),
                 Instant.ofEpochSecond(Long.parseLong(item.get("expiresAt").n())));
     }
 
-    /** Sent: marked enqueued, or already picked up by the consumer. */
+    private static JobStatus status(Map<String, AttributeValue> item) {
+        return JobStatus.fromWire(item.get("status").s());
+    }
+
+    private static int attempts(Map<String, AttributeValue> item) {
+        return Optional.ofNullable(item.get("attempts")).map(v -> Integer.parseInt(v.n())).orElse(0);
+    }
+
+    private static Optional<String> lastError(Map<String, AttributeValue> item) {
+        return Optional.ofNullable(item.get("lastError")).map(AttributeValue::s);
+    }
+
+    private boolean leaseOver(Map<String, AttributeValue> item) {
+        return Optional.ofNullable(item.get(LEASE_UNTIL)).map(v -> Long.parseLong(v.n()) < clock.millis()).orElse(true);
+    }
+
+    /** Sent: marked enqueued, or already moved on by the consumer. */
     private static boolean sent(Map<String, AttributeValue> item) {
-        return Boolean.TRUE.equals(item.get("enqueued").bool()) || Long.parseLong(item.get("progress").n()) > 0;
+        return Optional.ofNullable(item.get("enqueued")).map(AttributeValue::bool).orElse(false) || status(item) != JobStatus.QUEUED;
     }
 
     private Map<String, AttributeValue> get(String pk) {
@@ -350,6 +527,10 @@ public final class DynamoDbJobStore implements JobStore {
 
     private long expiry() {
         return clock.instant().plus(ttl).getEpochSecond();
+    }
+
+    private long keyExpiry() {
+        return clock.instant().plus(ttl).plus(KEY_HEADROOM).getEpochSecond();
     }
 
     static String jobPk(JobId id) {

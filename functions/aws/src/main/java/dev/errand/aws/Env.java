@@ -23,6 +23,10 @@ public final class Env {
     public static final String JOBS_TABLE = "ERRAND_JOBS_TABLE";
     /** Days a job record is kept after its last change (DynamoDB TTL). */
     public static final String RECORD_TTL_DAYS = "ERRAND_RECORD_TTL_DAYS";
+    /** Seconds between two reads of the targets parameter (the document may change without a deploy). */
+    public static final String TARGETS_REFRESH_SECONDS = "ERRAND_TARGETS_REFRESH_SECONDS";
+    /** Seconds a job may be put off without a call before it is dead-lettered (MaxDeferralSeconds). */
+    public static final String MAX_DEFERRAL_SECONDS = "ERRAND_MAX_DEFERRAL_SECONDS";
     /** Calls in flight per invocation across all targets; 1 turns the consumer into a plain loop. */
     public static final String MAX_IN_FLIGHT = "ERRAND_MAX_IN_FLIGHT";
 

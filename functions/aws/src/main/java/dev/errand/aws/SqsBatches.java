@@ -1,5 +1,8 @@
 package dev.errand.aws;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,6 +11,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -36,9 +41,15 @@ public final class SqsBatches {
     public static final int MAX_BATCH_BYTES = 1024 * 1024;
 
     private final SqsClient sqs;
+    private final Clock clock;
 
     public SqsBatches(SqsClient sqs) {
+        this(sqs, Clock.systemUTC());
+    }
+
+    public SqsBatches(SqsClient sqs, Clock clock) {
         this.sqs = sqs;
+        this.clock = clock;
     }
 
     /** How one entry fared. */
@@ -56,8 +67,18 @@ public final class SqsBatches {
         return inChunks(chunksBySize(messages), chunk -> sendChunk(queueUrl, chunk));
     }
 
+    /** As {@link #send(String, List)}, but an entry SQS has not confirmed by {@code by} is reported failed. */
+    public List<Result> send(String queueUrl, List<QueueMessage> messages, Instant by) {
+        return inChunks(chunksBySize(messages), chunk -> sendChunk(queueUrl, chunk), by);
+    }
+
     public List<Result> changeVisibility(String queueUrl, List<VisibilityChange> changes) {
         return inChunks(chunksOfTen(changes), chunk -> changeChunk(queueUrl, chunk));
+    }
+
+    /** As {@link #changeVisibility(String, List)}, but a change SQS has not confirmed by {@code by} is reported failed. */
+    public List<Result> changeVisibility(String queueUrl, List<VisibilityChange> changes, Instant by) {
+        return inChunks(chunksOfTen(changes), chunk -> changeChunk(queueUrl, chunk), by);
     }
 
     /** Deletes received messages by receipt handle; Done carries nothing, as SQS answers nothing more. */
@@ -81,6 +102,39 @@ public final class SqsBatches {
                 results.addAll(await(running.get(i), chunks.get(i).size()));
             }
             return List.copyOf(results);
+        }
+    }
+
+    /**
+     * The chunks in parallel, waiting for them no later than {@code by}: a chunk still in flight then is
+     * reported failed (it may yet land, which the caller must treat as "maybe"), and is left to finish on
+     * its own rather than held for.
+     */
+    private <T> List<Result> inChunks(List<List<T>> chunks, Function<List<T>, List<Result>> call, Instant by) {
+        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            List<Future<List<Result>>> running = chunks.stream().map(c -> threads.submit(() -> call.apply(c))).toList();
+            List<Result> results = new ArrayList<>();
+            for (int i = 0; i < chunks.size(); i++) {
+                results.addAll(await(running.get(i), chunks.get(i).size(), by));
+            }
+            return List.copyOf(results);
+        } finally {
+            threads.shutdown();
+        }
+    }
+
+    private List<Result> await(Future<List<Result>> running, int size, Instant by) {
+        try {
+            long nanos = Math.max(0, Duration.between(clock.instant(), by).toNanos());
+            return running.get(nanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return java.util.Collections.nCopies(size, new Result.Failed(true, "SQS did not confirm it before the invocation's deadline"));
+        } catch (ExecutionException e) {
+            return java.util.Collections.nCopies(size, new Result.Failed(true, "the batch call failed: " + e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Collections.nCopies(size, new Result.Failed(true, "interrupted"));
         }
     }
 

@@ -7,6 +7,8 @@ import dev.errand.core.job.Job;
 import dev.errand.core.job.JobIds;
 import dev.errand.core.job.JobRequest;
 import dev.errand.core.record.IdempotencyKey;
+import dev.errand.core.record.JobLife;
+import dev.errand.core.record.JobLife.Event;
 import dev.errand.core.record.JobRecord;
 import dev.errand.core.record.JobStatus;
 import dev.errand.core.record.JobStore.Claim;
@@ -16,10 +18,12 @@ import dev.errand.core.record.JobStore.Requeue;
 import dev.errand.core.record.JobStore.Write;
 import dev.errand.core.record.JobStore;
 import dev.errand.core.record.RequestHash;
+import dev.errand.testkit.ManualClock;
 import dev.errand.testkit.Moto;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -28,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
@@ -70,66 +75,107 @@ class DynamoDbJobStoreTest {
         return ((Lookup.Found) store.find(job.id())).record();
     }
 
+    private static final int MAX = 5;
+    private static final Instant LEASE = Instant.now().plusSeconds(60);
+
+    private Claim claim(Job job, int attempt, String token) {
+        return store.claim(job, attempt, false, token, Instant.now().minusSeconds(1), MAX);
+    }
+
+    private Write record(Job job, Event event, int attempt, Optional<Integer> code, Optional<String> error) {
+        return store.record(job, event, attempt, code, error);
+    }
+
+    private Job enqueued(String path) {
+        Job job = job(path);
+        store.create(job, Optional.empty(), "h");
+        store.markEnqueued(job.id());
+        return job;
+    }
+
     @Test
-    void aJobMovesForwardOnlyAndNothingOverwritesSucceeded() {
+    void aJobMovesForwardOnlyAndNothingMovesItOnceItSucceeded() {
         Job job = job("/a");
         assertThat(store.create(job, Optional.empty(), "h")).isEqualTo(new Creation.Created());
         assertThat(store.find(job.id())).as("not found until its message is sent").isInstanceOf(Lookup.Missing.class);
         store.markEnqueued(job.id());
         assertThat(found(job).status()).isEqualTo(JobStatus.QUEUED);
 
-        assertThat(store.claim(job, 1, false, "receive-1")).isEqualTo(new Claim.Claimed());
+        assertThat(claim(job, 1, "receive-1")).isEqualTo(new Claim.Claimed(1));
         assertThat(found(job).status()).isEqualTo(JobStatus.RUNNING);
-        assertThat(store.record(job.id(), 1, JobStatus.RETRYING, Optional.of(503), Optional.of("HTTP 503"))).isEqualTo(new Write.Done());
-        assertThat(store.claim(job, 1, false, "receive-2")).as("the same attempt again").isEqualTo(new Claim.Superseded(JobStatus.RETRYING, 1));
-        assertThat(store.claim(job, 2, false, "receive-3")).isEqualTo(new Claim.Claimed());
-        assertThat(store.record(job.id(), 1, JobStatus.RETRYING, Optional.of(503), Optional.empty())).as("a late event").isEqualTo(new Write.Stale());
-        assertThat(store.record(job.id(), 2, JobStatus.SUCCEEDED, Optional.of(200), Optional.empty())).isEqualTo(new Write.Done());
+        assertThat(record(job, Event.RETRY, 1, Optional.of(503), Optional.of("HTTP 503"))).isEqualTo(new Write.Done());
+        assertThat(record(job, Event.RETRY, 1, Optional.of(503), Optional.empty())).as("the same event again")
+                .isEqualTo(new Write.Refused(JobLife.Refusal.UNCLAIMED));
+        assertThat(claim(job, 2, "receive-2")).isEqualTo(new Claim.Claimed(2));
+        assertThat(record(job, Event.SUCCEED, 1, Optional.of(200), Optional.empty())).as("an event of an earlier attempt")
+                .isEqualTo(new Write.Refused(JobLife.Refusal.OTHER_ATTEMPT));
+        assertThat(record(job, Event.SUCCEED, 2, Optional.of(200), Optional.empty())).isEqualTo(new Write.Done());
 
         JobRecord record = found(job);
         assertThat(record.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(record.attempts()).isEqualTo(2);
         assertThat(record.lastStatusCode()).contains(200);
-        assertThat(store.claim(job, 3, false, "receive-4")).isEqualTo(new Claim.AlreadySucceeded());
-        assertThat(store.claim(job, 3, true, "receive-5")).as("not even a redrive revives a succeeded job").isEqualTo(new Claim.AlreadySucceeded());
-        assertThat(store.record(job.id(), 3, JobStatus.DEAD, Optional.empty(), Optional.of("late"))).isEqualTo(new Write.Stale());
+        assertThat(record.lastError()).as("a success clears the earlier attempt's error").isEmpty();
+        assertThat(claim(job, 3, "receive-3")).isEqualTo(new Claim.AlreadySucceeded());
+        assertThat(store.claim(job, 3, true, "receive-4", LEASE, MAX)).as("not even a redrive revives a succeeded job")
+                .isEqualTo(new Claim.AlreadySucceeded());
+        assertThat(record(job, Event.EXPIRE, 3, Optional.empty(), Optional.of("late"))).isEqualTo(new Write.Refused(JobLife.Refusal.SUCCEEDED));
         assertThat(found(job).status()).isEqualTo(JobStatus.SUCCEEDED);
     }
 
     @Test
-    void aClaimRetriedAfterItWasWrittenIsStillThisReceivesClaim() {
-        Job job = job("/retried");
-        store.create(job, Optional.empty(), "h");
-        store.markEnqueued(job.id());
+    void aCopyBehindTheRecordIsCalledAtTheRecordsNextAttemptNeverPastTheLast() {
+        Job job = enqueued("/behind");
+        claim(job, 1, "m-1:1");
+        record(job, Event.RETRY, 1, Optional.of(503), Optional.of("HTTP 503"));
 
-        assertThat(store.claim(job, 1, false, "m-1:1")).isEqualTo(new Claim.Claimed());
-        assertThat(store.claim(job, 1, false, "m-1:1")).as("the SDK's retry of a write that had landed").isEqualTo(new Claim.Claimed());
-        assertThat(store.claim(job, 1, false, "m-2:1")).as("another receive's claim of the same attempt")
-                .isEqualTo(new Claim.Superseded(JobStatus.RUNNING, 1));
+        assertThat(claim(job, 1, "m-2:1")).as("a duplicate copy at attempt 1: delivered, counting on").isEqualTo(new Claim.Claimed(2));
+        record(job, Event.RETRY, 2, Optional.of(503), Optional.of("HTTP 503 again"));
+        for (int attempt = 3; attempt <= MAX; attempt++) {
+            assertThat(claim(job, attempt, "m-1:" + attempt)).isEqualTo(new Claim.Claimed(attempt));
+            record(job, Event.RETRY, attempt, Optional.of(503), Optional.of("HTTP 503 #" + attempt));
+        }
+        assertThat(claim(job, 2, "m-2:2")).as("every allowed call made")
+                .isEqualTo(new Claim.OutOfAttempts(MAX, Optional.of("HTTP 503 #" + MAX)));
     }
 
     @Test
-    void onlyARedrivenMessageRevivesADeadJob() {
-        Job job = job("/b");
-        store.create(job, Optional.empty(), "h");
-        store.markEnqueued(job.id());
-        store.claim(job, 1, false, "receive-6");
-        store.record(job.id(), 1, JobStatus.DEAD, Optional.of(503), Optional.of("gave up after 1 attempt"));
+    void aRunningCallHoldsItsLeaseAndARecordLeftRunningIsDeliveredOnceTheLeaseIsOver() {
+        Job job = enqueued("/lease");
+        Instant leaseEnd = Instant.now().plusSeconds(30);
+        assertThat(store.claim(job, 1, false, "m-1:1", leaseEnd, MAX)).isEqualTo(new Claim.Claimed(1));
+        assertThat(store.claim(job, 1, false, "m-1:1", leaseEnd, MAX)).as("the SDK's retry of a write that had landed")
+                .isEqualTo(new Claim.Claimed(1));
+        Claim rival = store.claim(job, 1, false, "m-2:1", leaseEnd, MAX);
+        assertThat(rival).as("another copy while the call may be in flight").isInstanceOf(Claim.InFlight.class);
+        assertThat(((Claim.InFlight) rival).leaseUntil().toEpochMilli()).isEqualTo(leaseEnd.toEpochMilli());
 
-        assertThat(store.claim(job, 2, false, "receive-7")).as("a stray copy").isEqualTo(new Claim.Superseded(JobStatus.DEAD, 1));
-        assertThat(store.claim(job, 1, true, "receive-8")).as("redriven from the dead-letter queue").isEqualTo(new Claim.Claimed());
+        Job crashed = enqueued("/crashed");
+        store.claim(crashed, 1, false, "m-3:1", Instant.now().minusMillis(1), MAX);
+        assertThat(claim(crashed, 1, "m-3:2")).as("its success or dead write was lost, or the consumer stopped: delivered again")
+                .isEqualTo(new Claim.Claimed(2));
+    }
+
+    @Test
+    void aFinalVerdictStopsEveryCopyButARedrivenOne() {
+        Job job = enqueued("/b");
+        claim(job, 1, "receive-6");
+        record(job, Event.REFUSE, 1, Optional.of(400), Optional.of("HTTP 400: bad email"));
+
+        assertThat(claim(job, 2, "receive-7")).as("a stray or undeleted copy, or one whose dead letter was never sent")
+                .isEqualTo(new Claim.FinalVerdict(JobStatus.FAILED, 1, "HTTP 400: bad email"));
+        assertThat(store.claim(job, 1, true, "receive-8", LEASE, MAX)).as("redriven from the dead-letter queue: a fresh count")
+                .isEqualTo(new Claim.Claimed(1));
         assertThat(found(job).status()).isEqualTo(JobStatus.RUNNING);
     }
 
     @Test
     void aRedriveRequeuesADeadJobOncePerDeadLetterAndTheNextCallIsAttemptOne() {
-        Job job = job("/r");
-        store.create(job, Optional.empty(), "h");
-        store.markEnqueued(job.id());
-        store.claim(job, 1, false, "receive-9");
-        store.record(job.id(), 1, JobStatus.RETRYING, Optional.of(503), Optional.of("HTTP 503"));
-        store.claim(job, 2, false, "receive-10");
-        store.record(job.id(), 2, JobStatus.DEAD, Optional.of(503), Optional.of("gave up after 2 attempts"));
+        Job job = enqueued("/r");
+        claim(job, 1, "receive-9");
+        record(job, Event.RETRY, 1, Optional.of(503), Optional.of("HTTP 503"));
+        claim(job, 2, "receive-10");
+        record(job, Event.EXHAUST, 2, Optional.of(503), Optional.of("gave up after 2 attempts"));
 
         assertThat(store.requeue(job.id(), "dlq-message-1")).isEqualTo(new Requeue.Requeued());
         JobRecord queued = found(job);
@@ -146,8 +192,8 @@ class DynamoDbJobStoreTest {
         assertThat(store.redriveSent(job.id(), "another-dead-letter")).as("not the letter it was requeued for")
                 .isEqualTo(new Write.Stale());
 
-        assertThat(store.claim(job, 1, false, "receive-11")).as("the redriven copy's first call").isEqualTo(new Claim.Claimed());
-        store.record(job.id(), 1, JobStatus.FAILED, Optional.of(400), Optional.of("HTTP 400"));
+        assertThat(claim(job, 1, "receive-11")).as("the redriven copy's first call").isEqualTo(new Claim.Claimed(1));
+        record(job, Event.REFUSE, 1, Optional.of(400), Optional.of("HTTP 400"));
         assertThat(store.requeue(job.id(), "dlq-message-1")).as("the old dead letter again: it was redriven already")
                 .isEqualTo(new Requeue.AlreadyRequeued(true));
         assertThat(store.requeue(job.id(), "dlq-message-2")).as("the job's next dead letter").isEqualTo(new Requeue.Requeued());
@@ -156,16 +202,112 @@ class DynamoDbJobStoreTest {
 
     @Test
     void nothingRequeuesASucceededJobOrAJobWithoutARecord() {
-        Job job = job("/s");
-        store.create(job, Optional.empty(), "h");
-        store.markEnqueued(job.id());
-        store.claim(job, 1, false, "receive-12");
-        store.record(job.id(), 1, JobStatus.SUCCEEDED, Optional.of(200), Optional.empty());
+        Job job = enqueued("/s");
+        claim(job, 1, "receive-12");
+        record(job, Event.SUCCEED, 1, Optional.of(200), Optional.empty());
 
         assertThat(store.requeue(job.id(), "dlq-message-3")).isEqualTo(new Requeue.AlreadySucceeded());
         assertThat(found(job).status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(store.requeue(job("/never-stored").id(), "dlq-message-4")).isEqualTo(new Requeue.NoRecord());
         assertThat(dynamo.scan(b -> b.tableName("jobs")).items()).as("no record made up").hasSize(1);
+    }
+
+    @Test
+    void aJobWithoutARecordGetsOneFromItsFirstClaimOrItsDeadLetter() {
+        Job claimed = job("/no-record-1");
+        assertThat(claim(claimed, 1, "m-9:1")).isEqualTo(new Claim.Claimed(1));
+        assertThat(found(claimed).target()).isEqualTo("crm");
+        Job dropped = job("/no-record-2");
+        assertThat(record(dropped, Event.DROP, 0, Optional.empty(), Optional.of("target 'crm' is not configured"))).isEqualTo(new Write.Done());
+        assertThat(found(dropped).status()).isEqualTo(JobStatus.FAILED);
+        assertThat(found(dropped).lastError()).contains("target 'crm' is not configured");
+    }
+
+    /**
+     * Every status (and no record) against every event the store applies: the record ends where
+     * {@link JobLife}'s table says, or stays as it was when the table refuses, with the refusal it names.
+     */
+    @Test
+    void theStoreEnforcesTheJobLifeTableForEveryStatusAndEvent() {
+        List<Optional<JobStatus>> froms = new java.util.ArrayList<>();
+        froms.add(Optional.empty());
+        for (JobStatus s : JobStatus.values()) {
+            froms.add(Optional.of(s));
+        }
+        List<String> checked = new java.util.ArrayList<>();
+        for (Optional<JobStatus> from : froms) {
+            for (Event event : APPLIED) {
+                Job job = job("/pair");
+                from.ifPresent(status -> put(job, status, 2));
+                Object answer = apply(job, event);
+                Optional<JobStatus> after = status(job);
+                switch (JobLife.rule(from, event)) {
+                    case JobLife.Rule.Move move -> assertThat(after).as(from + " x " + event + " (answer " + answer + ")").contains(move.to());
+                    case JobLife.Rule.Refused refused -> {
+                        assertThat(after).as(from + " x " + event + " is refused and changes nothing").isEqualTo(from);
+                        assertThat(answer).as(from + " x " + event).isEqualTo(refusalAnswer(refused.why(), event, from));
+                    }
+                }
+                checked.add(from + "x" + event);
+            }
+        }
+        assertThat(checked).hasSize(froms.size() * APPLIED.size());
+    }
+
+    /** The events the store applies now; submit is {@code create}, tested above. */
+    private static final List<Event> APPLIED = List.of(Event.CLAIM, Event.CLAIM_REDRIVEN, Event.SUCCEED, Event.RETRY,
+            Event.REFUSE, Event.EXHAUST, Event.DROP, Event.EXPIRE, Event.REQUEUE);
+
+    private Object apply(Job job, Event event) {
+        return switch (event) {
+            case CLAIM -> claim(job, 3, "pair");
+            case CLAIM_REDRIVEN -> store.claim(job, 1, true, "pair", LEASE, MAX);
+            case SUCCEED, RETRY, REFUSE, EXHAUST -> record(job, event, 2, Optional.of(500), Optional.of("pair"));
+            case DROP, EXPIRE -> record(job, event, 2, Optional.empty(), Optional.of("pair"));
+            case REQUEUE -> store.requeue(job.id(), "pair-letter");
+            default -> throw new IllegalArgumentException("not applied by the store yet: " + event);
+        };
+    }
+
+    private static Object refusalAnswer(JobLife.Refusal why, Event event, Optional<JobStatus> from) {
+        return switch (event) {
+            case CLAIM, CLAIM_REDRIVEN -> switch (why) {
+                case SUCCEEDED -> new Claim.AlreadySucceeded();
+                case CANCELLED -> new Claim.Cancelled();
+                case FINAL -> new Claim.FinalVerdict(from.orElseThrow(), 2, "no reason was recorded");
+                default -> new Claim.Unavailable("the job record refused the claim: " + why.reason());
+            };
+            case REQUEUE -> switch (why) {
+                case SUCCEEDED -> new Requeue.AlreadySucceeded();
+                case NO_RECORD -> new Requeue.NoRecord();
+                default -> new Requeue.Refused(why);
+            };
+            default -> new Write.Refused(why);
+        };
+    }
+
+    /** A record in {@code status} at attempt {@code attempts}, written as the store writes records; a running one's lease is over. */
+    private void put(Job job, JobStatus status, int attempts) {
+        Map<String, AttributeValue> item = new java.util.HashMap<>();
+        item.put("pk", AttributeValue.fromS(DynamoDbJobStore.jobPk(job.id())));
+        item.put("jobId", AttributeValue.fromS(job.id().value()));
+        item.put("status", AttributeValue.fromS(status.wire()));
+        item.put("target", AttributeValue.fromS("crm"));
+        item.put("method", AttributeValue.fromS("POST"));
+        item.put("path", AttributeValue.fromS("/pair"));
+        item.put("createdAt", AttributeValue.fromS(Instant.now().toString()));
+        item.put("updatedAt", AttributeValue.fromS(Instant.now().toString()));
+        item.put("attempts", AttributeValue.fromN(String.valueOf(attempts)));
+        item.put("enqueued", AttributeValue.fromBool(true));
+        item.put("expiresAt", AttributeValue.fromN(String.valueOf(Instant.now().plusSeconds(3600).getEpochSecond())));
+        item.put(DynamoDbJobStore.LEASE_UNTIL, AttributeValue.fromN(String.valueOf(Instant.now().minusSeconds(5).toEpochMilli())));
+        dynamo.putItem(b -> b.tableName("jobs").item(item));
+    }
+
+    private Optional<JobStatus> status(Job job) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName("jobs")
+                .key(Map.of("pk", AttributeValue.fromS(DynamoDbJobStore.jobPk(job.id()))))).item();
+        return item.isEmpty() ? Optional.empty() : Optional.of(JobStatus.fromWire(item.get("status").s()));
     }
 
     @Test
@@ -177,9 +319,14 @@ class DynamoDbJobStoreTest {
 
         Job again = job("/c");
         Creation whileSending = store.create(again, Optional.of(key), hash);
-        assertThat(whileSending).isEqualTo(new Creation.Repeated(first.id(), first.submittedAt(), JobStore.Next.WAIT));
+        assertThat(whileSending).isEqualTo(new Creation.Repeated(first.id(), first.submittedAt(), JobStore.Next.WAIT, JobStatus.QUEUED));
         store.markEnqueued(first.id());
-        assertThat(store.create(again, Optional.of(key), hash)).isEqualTo(new Creation.Repeated(first.id(), first.submittedAt(), JobStore.Next.ANSWER));
+        assertThat(store.create(again, Optional.of(key), hash))
+                .isEqualTo(new Creation.Repeated(first.id(), first.submittedAt(), JobStore.Next.ANSWER, JobStatus.QUEUED));
+        claim(first, 1, "m:1");
+        record(first, Event.SUCCEED, 1, Optional.of(200), Optional.empty());
+        assertThat(store.create(again, Optional.of(key), hash)).as("a replay answers where the job stands now")
+                .isEqualTo(new Creation.Repeated(first.id(), first.submittedAt(), JobStore.Next.ANSWER, JobStatus.SUCCEEDED));
         assertThat(store.create(job("/other"), Optional.of(key), "another hash")).isEqualTo(new Creation.Conflict(first.id()));
         assertThat(store.create(again, Optional.of(new IdempotencyKey("arn:aws:iam::1:user/b", "order-1")), hash))
                 .as("another caller's key of the same text").isEqualTo(new Creation.Created());
@@ -188,33 +335,36 @@ class DynamoDbJobStoreTest {
 
     @Test
     void aSendThatNeverHappenedIsTakenOverOnceTheLeaseRunsOut() {
-        Instant[] now = {Instant.parse("2026-11-25T10:00:00Z")};
-        Clock clock = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now[0];
-            }
-        };
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-25T10:00:00Z"));
         JobStore timed = new DynamoDbJobStore(dynamo, "jobs", clock, Duration.ofDays(7));
         Job job = job("/d");
         IdempotencyKey key = new IdempotencyKey(IdempotencyKey.ANONYMOUS, "k");
         timed.create(job, Optional.of(key), "h");
 
-        now[0] = now[0].plus(DynamoDbJobStore.SEND_LEASE).plusSeconds(1);
+        clock.advance(DynamoDbJobStore.SEND_LEASE.plusSeconds(1));
 
-        assertThat(timed.create(job("/d"), Optional.of(key), "h")).isEqualTo(new Creation.Repeated(job.id(), job.submittedAt(), JobStore.Next.SEND));
+        assertThat(timed.create(job("/d"), Optional.of(key), "h"))
+                .isEqualTo(new Creation.Repeated(job.id(), job.submittedAt(), JobStore.Next.SEND, JobStatus.QUEUED));
         assertThat(timed.create(job("/d"), Optional.of(key), "h")).as("one taker at a time")
-                .isEqualTo(new Creation.Repeated(job.id(), job.submittedAt(), JobStore.Next.WAIT));
+                .isEqualTo(new Creation.Repeated(job.id(), job.submittedAt(), JobStore.Next.WAIT, JobStatus.QUEUED));
+    }
+
+    @Test
+    void anIdempotencyKeyLivesAsLongAsItsJobsRecord() {
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-25T10:00:00Z"));
+        JobStore timed = new DynamoDbJobStore(dynamo, "jobs", clock, Duration.ofDays(7));
+        Job job = job("/ttl");
+        IdempotencyKey key = new IdempotencyKey(IdempotencyKey.ANONYMOUS, "ttl-key");
+        timed.create(job, Optional.of(key), "h");
+        timed.markEnqueued(job.id());
+        clock.advance(Duration.ofDays(20));
+        timed.claim(job, 1, false, "m:1", clock.instant(), MAX);
+        timed.record(job, Event.SUCCEED, 1, Optional.of(200), Optional.empty());
+
+        long recordExpiry = ((Lookup.Found) timed.find(job.id())).record().expiresAt().getEpochSecond();
+        long keyExpiry = Long.parseLong(dynamo.getItem(b -> b.tableName("jobs").key(Map.of("pk",
+                AttributeValue.fromS(DynamoDbJobStore.keyPk(key))))).item().get("expiresAt").n());
+        assertThat(keyExpiry).as("renewed with the job's final write, 20 days after it was made").isEqualTo(recordExpiry);
     }
 
     @Test
@@ -230,8 +380,8 @@ class DynamoDbJobStoreTest {
         Job job = job("/f");
         store.create(job, Optional.of(new IdempotencyKey(IdempotencyKey.ANONYMOUS, "key-1")), RequestHash.of(job.request()));
         store.markEnqueued(job.id());
-        store.claim(job, 1, false, "receive-13");
-        store.record(job.id(), 1, JobStatus.FAILED, Optional.of(400), Optional.of("HTTP 400: {\"error\":\"bad\"}"));
+        claim(job, 1, "receive-13");
+        record(job, Event.REFUSE, 1, Optional.of(400), Optional.of("HTTP 400: {\"error\":\"bad\"}"));
 
         String items = dynamo.scan(b -> b.tableName("jobs")).items().toString();
         assertThat(items).contains(job.id().value(), "failed").doesNotContain("4111-body-value", "header-value-1", "card");
@@ -245,9 +395,9 @@ class DynamoDbJobStoreTest {
         Job job = job("/g");
 
         assertThat(down.create(job, Optional.empty(), "h")).isInstanceOf(Creation.Unavailable.class);
-        assertThat(down.claim(job, 1, false, "receive-14")).isInstanceOf(Claim.Unavailable.class);
+        assertThat(down.claim(job, 1, false, "receive-14", LEASE, MAX)).isInstanceOf(Claim.Unavailable.class);
         assertThat(down.find(job.id())).isInstanceOf(Lookup.Unavailable.class);
-        assertThat(down.record(job.id(), 1, JobStatus.SUCCEEDED, Optional.of(200), Optional.empty())).isInstanceOf(Write.Unavailable.class);
+        assertThat(down.record(job, Event.SUCCEED, 1, Optional.of(200), Optional.empty())).isInstanceOf(Write.Unavailable.class);
         assertThat(down.requeue(job.id(), "dlq-message")).isInstanceOf(Requeue.Unavailable.class);
     }
 }

@@ -8,6 +8,7 @@ import dev.errand.aws.AwsClients;
 import dev.errand.aws.AwsSecretSource;
 import dev.errand.aws.Env;
 import dev.errand.aws.JobStores;
+import dev.errand.aws.Lazy;
 import dev.errand.aws.Priming;
 import dev.errand.aws.RestoreSafeRandom;
 import dev.errand.aws.SnapStart;
@@ -22,16 +23,19 @@ import dev.errand.core.delivery.IncomingMessage;
 import dev.errand.core.delivery.JdkHttpCaller;
 import dev.errand.core.delivery.OutcomeRules;
 import dev.errand.core.delivery.RetryPolicy;
+import dev.errand.core.delivery.SettleReserve;
 import dev.errand.core.delivery.Settled;
 import dev.errand.core.delivery.Verdict;
 import dev.errand.core.job.Envelope;
 import dev.errand.core.json.Json;
 import dev.errand.core.log.JsonLog;
 import dev.errand.core.log.Metrics;
+import dev.errand.core.record.JobLife;
 import dev.errand.core.record.JobStore;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,10 +54,11 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
             + "\"submittedAt\":\"2026-01-01T00:00:00Z\",\"attempts\":0,\"request\":{\"target\":\"priming\",\"method\":\"POST\","
             + "\"path\":\"/priming\",\"headers\":{},\"body\":{\"priming\":true},\"delaySeconds\":0}}";
 
-    /** Kept back from the calls for settling the batch (visibility changes, DLQ sends) before Lambda's timeout. */
-    public static final Duration MAX_SETTLE_RESERVE = Duration.ofSeconds(5);
-    public static final Duration MIN_SETTLE_RESERVE = Duration.ofMillis(500);
+    /** Kept after settling, for the metrics and the answer to reach Lambda before its timeout, on a busy CPU too. */
+    public static final Duration ANSWER_MARGIN = Duration.ofMillis(500);
     public static final int DEFAULT_MAX_ATTEMPTS = 12;
+    /** The system attribute SQS puts on a message its redrive policy moved to a dead-letter queue. */
+    static final String DEAD_LETTER_SOURCE = "DeadLetterQueueSourceArn";
     public static final int DEFAULT_RETRY_BASE_SECONDS = 30;
     public static final int DEFAULT_RETRY_MAX_SECONDS = 6 * 3600;
     /** Calls in flight per invocation: enough for a 1,000-record batch at once; the per-target caps bind first. */
@@ -61,14 +66,15 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
 
     /** The variables this function reads; template.yaml must set each (a template test checks). */
     public static final List<String> ENVIRONMENT = List.of(Env.JOBS_QUEUE_URL, Env.DEAD_LETTER_QUEUE_URL,
-            Env.TARGETS_PARAMETER, Env.MAX_ATTEMPTS, Env.RETRY_BASE_SECONDS, Env.RETRY_MAX_SECONDS, Env.JOBS_TABLE,
-            Env.RECORD_TTL_DAYS);
+            Env.TARGETS_PARAMETER, Env.TARGETS_REFRESH_SECONDS, Env.MAX_ATTEMPTS, Env.RETRY_BASE_SECONDS, Env.RETRY_MAX_SECONDS,
+            Env.MAX_DEFERRAL_SECONDS, Env.JOBS_TABLE, Env.RECORD_TTL_DAYS);
 
     private final BatchDelivery delivery;
     private final Settlement settlement;
     private final Clock clock;
     private final Metrics metrics;
     private final Runnable priming;
+    private final SettleReserve reserve = new SettleReserve();
     /** Renewed after a SnapStart restore, so environments from one snapshot do not retry in step. */
     private RestoreSafeRandom jitter = new RestoreSafeRandom();
 
@@ -101,23 +107,25 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
     private ProcessJobsFunction(Env env, AwsClients aws, Clock clock, RetryPolicy.Builder policy, PrintStream logs) {
         JsonLog log = new JsonLog(logs, clock);
         JobStore store = JobStores.fromEnvironment(env, aws, clock);
+        TargetsLoader targets = TargetsLoader.start(env, new Lazy<>(aws::ssm), clock, log);
         this.clock = clock;
         this.metrics = new Metrics(logs, clock);
         this.delivery = new BatchDelivery(
-                TargetsLoader.load(env, aws::ssm),
+                targets,
                 new JdkHttpCaller(JdkHttpCaller.defaultClient()),
                 policy.maxAttempts(env.integer(Env.MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS))
                         .baseDelay(Duration.ofSeconds(env.integer(Env.RETRY_BASE_SECONDS, DEFAULT_RETRY_BASE_SECONDS)))
                         .maxDelay(Duration.ofSeconds(env.integer(Env.RETRY_MAX_SECONDS, DEFAULT_RETRY_MAX_SECONDS)))
                         .build(),
-                new SecretAuthenticator(new AwsSecretSource(memoize(aws::ssm), memoize(aws::secretsManager))),
+                new SecretAuthenticator(new AwsSecretSource(new Lazy<>(aws::ssm), new Lazy<>(aws::secretsManager))),
                 log,
                 clock,
                 env.integer(Env.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT),
-                store);
+                store,
+                Duration.ofSeconds(env.integer(Env.MAX_DEFERRAL_SECONDS, (int) JobLife.DEFAULT_MAX_DEFERRAL.toSeconds())));
         SqsClient sqs = aws.sqs();
         String jobsQueueUrl = env.required(Env.JOBS_QUEUE_URL);
-        this.settlement = new Settlement(new SqsBatches(sqs), jobsQueueUrl, env.required(Env.DEAD_LETTER_QUEUE_URL), clock, log, store);
+        this.settlement = new Settlement(new SqsBatches(sqs, clock), jobsQueueUrl, env.required(Env.DEAD_LETTER_QUEUE_URL), clock, log);
         this.priming = () -> {
             Envelope.decode(PRIMING_MESSAGE);
             Verdict verdict = OutcomeRules.classify(new CallResult.Responded(503, Optional.of("30"), "", Duration.ZERO), clock.instant());
@@ -125,7 +133,10 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
             Priming.queue(sqs, jobsQueueUrl);
             Priming.records(store);
         };
-        SnapStart.register(this::prime, () -> jitter.renew());
+        SnapStart.register(this::prime, () -> {
+            jitter.renew();
+            targets.stale();
+        });
     }
 
     /** Warms decoding, the outcome rules and the SDK clients without calling a provider or writing anything. */
@@ -135,25 +146,26 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
 
 
 
+    /**
+     * Calls until the deadline (what Lambda left, less the settling reserve), then settles by the end less
+     * the answer's margin: whatever SQS has not confirmed by then is kept, so Lambda never times out the batch.
+     */
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         List<SQSEvent.SQSMessage> records = Optional.ofNullable(event.getRecords()).orElse(List.of());
-        Deadline deadline = Deadline.after(clock, budget(Duration.ofMillis(context.getRemainingTimeInMillis())));
-        List<Settled> settled = delivery.deliver(records.stream().map(ProcessJobsFunction::incoming).toList(), deadline);
+        Duration remaining = Duration.ofMillis(context.getRemainingTimeInMillis());
+        Instant end = clock.instant().plus(remaining);
+        Deadline deadline = Deadline.after(clock, remaining.minus(reserve.reserve(remaining)));
+        List<Settled> settled = delivery.deliver(records.stream().map(ProcessJobsFunction::incoming).toList(), deadline, end);
         List<String> receiptHandles = records.stream().map(SQSEvent.SQSMessage::getReceiptHandle).toList();
-        List<String> failed = settlement.settle(settled, receiptHandles);
+        Instant callsOver = clock.instant();
+        List<String> failed = settlement.settle(settled, receiptHandles, end.minus(ANSWER_MARGIN));
+        // what came after the calls: from their deadline if they ran past it, else from when they ended
+        reserve.took(Duration.between(callsOver.isBefore(deadline.end()) ? callsOver : deadline.end(), clock.instant()));
         BatchMetrics.emit(metrics, settled, Set.copyOf(failed));
         return SQSBatchResponse.builder()
                 .withBatchItemFailures(failed.stream().map(id -> new SQSBatchResponse.BatchItemFailure(id)).toList())
                 .build();
-    }
-
-    /** The time the calls may use: what Lambda left us, less a reserve for settling (a fifth, within bounds). */
-    static Duration budget(Duration remaining) {
-        Duration reserve = remaining.dividedBy(5);
-        reserve = reserve.compareTo(MIN_SETTLE_RESERVE) < 0 ? MIN_SETTLE_RESERVE
-                : reserve.compareTo(MAX_SETTLE_RESERVE) > 0 ? MAX_SETTLE_RESERVE : reserve;
-        return remaining.minus(reserve);
     }
 
     private static IncomingMessage incoming(SQSEvent.SQSMessage record) {
@@ -161,23 +173,10 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
                 .map(a -> a.get("ApproximateReceiveCount"))
                 .map(Integer::parseInt)
                 .orElse(1);
-        // a dead letter carries its reason; seen on the jobs queue, the message was redriven
+        // a dead letter carries its reason (ours) or its source queue (SQS's redrive policy): seen here, it was redriven
         boolean redriven = Optional.ofNullable(record.getMessageAttributes())
-                .map(a -> a.containsKey(Settlement.REASON) || a.containsKey(Settlement.REDRIVEN)).orElse(false);
+                .map(a -> a.containsKey(Settlement.REASON) || a.containsKey(Settlement.REDRIVEN)).orElse(false)
+                || Optional.ofNullable(record.getAttributes()).map(a -> a.containsKey(DEAD_LETTER_SOURCE)).orElse(false);
         return new IncomingMessage(record.getMessageId(), Optional.ofNullable(record.getBody()).orElse(""), Math.max(1, receives), redriven);
-    }
-
-    private static <T> java.util.function.Supplier<T> memoize(java.util.function.Supplier<T> make) {
-        return new java.util.function.Supplier<>() {
-            private volatile T value;
-
-            @Override
-            public synchronized T get() {
-                if (value == null) {
-                    value = make.get();
-                }
-                return value;
-            }
-        };
     }
 }

@@ -6,21 +6,28 @@ import dev.errand.aws.SqsJobQueue;
 import dev.errand.core.delivery.Outcome;
 import dev.errand.core.delivery.Settled;
 import dev.errand.core.job.Envelope;
+import dev.errand.core.job.Job;
 import dev.errand.core.log.JsonLog;
-import dev.errand.core.record.JobStatus;
-import dev.errand.core.record.JobStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * Applies a batch's outcomes to SQS and decides which message ids Lambda must keep (the batch item
  * failures). A message is let go only when its fate is recorded elsewhere: delivered, safely in the DLQ,
- * or re-sent. When a DLQ send or re-send fails, the message is kept, so nothing is lost.
+ * or re-sent. When a send fails, the message is kept, so nothing is lost. The three kinds of work (retries'
+ * visibility, dead letters, deferred copies) run at once, each in batch calls made in parallel, and nothing
+ * is waited for past the deadline: what SQS has not confirmed by then is kept.
  */
 final class Settlement {
 
@@ -38,6 +45,8 @@ final class Settlement {
     static final int REASON_CHARS = 1024;
     /** SQS's DelaySeconds maximum, for re-sent (deferred) messages. */
     static final int MAX_DELAY_SECONDS = 900;
+    /** A copy carrying its verdict comes back at once, to be dead-lettered on its next receive. */
+    static final int DOOMED_COPY_DELAY_SECONDS = 1;
     /**
      * SQS hides a message at most 12 h from when it was received; the batching window (up to 5 min) and the
      * invocation (up to 15 min) have used some of that already, so a longer change would be refused.
@@ -49,15 +58,13 @@ final class Settlement {
     private final String deadLetterQueueUrl;
     private final Clock clock;
     private final JsonLog log;
-    private final JobStore store;
 
-    Settlement(SqsBatches sqs, String jobsQueueUrl, String deadLetterQueueUrl, Clock clock, JsonLog log, JobStore store) {
+    Settlement(SqsBatches sqs, String jobsQueueUrl, String deadLetterQueueUrl, Clock clock, JsonLog log) {
         this.sqs = sqs;
         this.jobsQueueUrl = jobsQueueUrl;
         this.deadLetterQueueUrl = deadLetterQueueUrl;
         this.clock = clock;
         this.log = log;
-        this.store = store;
     }
 
     /** One settled message with its receipt handle, which only SQS's side knows. */
@@ -67,8 +74,8 @@ final class Settlement {
         }
     }
 
-    /** Settles the batch; answers the ids of the messages SQS must deliver again, in input order. */
-    List<String> settle(List<Settled> settled, List<String> receiptHandles) {
+    /** Settles the batch by {@code by}; answers the ids of the messages SQS must deliver again, in input order. */
+    List<String> settle(List<Settled> settled, List<String> receiptHandles, Instant by) {
         List<Item> retries = new ArrayList<>();
         List<Item> rejects = new ArrayList<>();
         List<Item> deferrals = new ArrayList<>();
@@ -82,67 +89,77 @@ final class Settlement {
                 case Outcome.Deferred d -> deferrals.add(item);
             }
         }
-        List<Item> keep = new ArrayList<>(retries);
-        delayAll(retries);
-        keep.addAll(deadLetter(rejects));
-        keep.addAll(resend(deferrals));
-        java.util.Set<String> kept = new java.util.HashSet<>(keep.stream().map(Item::messageId).toList());
-        return settled.stream().map(s -> s.message().messageId()).filter(kept::contains).distinct().toList();
+        List<List<Item>> kept = atOnce(List.of(
+                () -> delay(retries, by),
+                () -> deadLetter(rejects, by),
+                () -> resend(deferrals, by)));
+        Set<String> keep = new HashSet<>();
+        kept.forEach(items -> items.forEach(i -> keep.add(i.messageId())));
+        return settled.stream().map(s -> s.message().messageId()).filter(keep::contains).distinct().toList();
     }
 
-    /** Sets each message's visibility to its wait; a failed change only means it returns sooner. */
-    private void delayAll(List<Item> items) {
+    /** Runs each step on its own virtual thread; every step bounds its own SQS calls by the deadline. */
+    private static List<List<Item>> atOnce(List<Supplier<List<Item>>> steps) {
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<CompletableFuture<List<Item>>> running = steps.stream()
+                    .map(step -> CompletableFuture.supplyAsync(step, threads))
+                    .toList();
+            return running.stream().map(CompletableFuture::join).toList();
+        }
+    }
+
+    /** Retries: each message hidden for its wait, and kept; a failed change only means it returns sooner. */
+    private List<Item> delay(List<Item> items, Instant by) {
         List<SqsBatches.Result> results = sqs.changeVisibility(jobsQueueUrl, items.stream()
                 .map(i -> new SqsBatches.VisibilityChange(i.receiptHandle(), visibility(delayOf(i.settled().outcome()))))
-                .toList());
+                .toList(), by);
         for (int i = 0; i < items.size(); i++) {
             if (results.get(i) instanceof SqsBatches.Result.Failed f) {
                 log.warn("visibility not changed", Map.of("messageId", items.get(i).messageId(), "error", f.detail()));
             }
         }
+        return items;
     }
 
-    /** Sends rejected messages to the DLQ with the reason; those that could not be sent are kept. */
-    private List<Item> deadLetter(List<Item> items) {
-        List<SqsBatches.Result> results = sqs.send(deadLetterQueueUrl, items.stream().map(this::deadLetter).toList());
-        List<Item> keep = new ArrayList<>();
+    /**
+     * Rejects go to the DLQ with the reason. One whose send fails is re-sent to the jobs queue carrying its
+     * verdict, so its next receive dead-letters it without a call; if that fails too it is kept, and its job
+     * record (written before settling) stops the call on the next receive.
+     */
+    private List<Item> deadLetter(List<Item> items, Instant by) {
+        List<SqsBatches.Result> results = sqs.send(deadLetterQueueUrl, items.stream().map(this::deadLetter).toList(), by);
+        List<Item> unsent = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             Item item = items.get(i);
-            Settled s = item.settled();
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("jobId", s.job().map(j -> j.id().value()).orElse(""));
-            fields.put("target", s.job().map(j -> j.request().target()).orElse(""));
-            fields.put("attempts", s.callsMade());
-            fields.put("reason", reason(s));
+            Map<String, Object> fields = deadLetterFields(item.settled());
             switch (results.get(i)) {
-                case SqsBatches.Result.Done d -> {
-                    log.warn("dead-lettered", fields);
-                    markDead(s);
-                }
+                case SqsBatches.Result.Done d -> log.warn("dead-lettered", fields);
                 case SqsBatches.Result.Failed f -> {
                     fields.put("error", f.detail());
-                    log.error("dead-letter send failed; the message stays on the jobs queue", fields);
-                    keep.add(item);
+                    log.error("dead-letter send failed; the job is held until it can be dead-lettered, and is not called again", fields);
+                    unsent.add(item);
                 }
+            }
+        }
+        List<Item> doomable = unsent.stream().filter(i -> i.settled().job().isPresent()).toList();
+        List<Item> keep = new ArrayList<>(unsent.stream().filter(i -> i.settled().job().isEmpty()).toList());
+        List<SqsBatches.Result> copies = sqs.send(jobsQueueUrl, doomable.stream().map(this::doomedCopy).toList(), by);
+        for (int i = 0; i < doomable.size(); i++) {
+            if (copies.get(i) instanceof SqsBatches.Result.Failed) {
+                keep.add(doomable.get(i));
             }
         }
         keep.forEach(i -> log.info("kept", Map.of("messageId", i.messageId())));
         return keep;
     }
 
-    /** The record ends failed or dead only now that the dead letter is safely in its queue. */
-    private void markDead(Settled s) {
-        if (s.job().isEmpty() || !(s.outcome() instanceof Outcome.Reject reject)) {
-            return;
-        }
-        JobStatus status = switch (reject.cause()) {
-            case REFUSED -> JobStatus.FAILED;
-            case EXHAUSTED -> JobStatus.DEAD;
-        };
-        if (store.record(s.job().get().id(), s.callsMade(), status, s.status(), Optional.of(reason(s)))
-                instanceof JobStore.Write.Unavailable u) {
-            log.warn("job record not updated", Map.of("jobId", s.job().get().id().value(), "error", u.reason()));
-        }
+    private static Map<String, Object> deadLetterFields(Settled s) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("jobId", s.job().map(j -> j.id().value()).orElse(""));
+        fields.put("target", s.job().map(j -> j.request().target()).orElse(""));
+        fields.put("attempts", s.callsMade());
+        fields.put("reason", reason(s));
+        return fields;
     }
 
     private QueueMessage deadLetter(Item item) {
@@ -158,15 +175,24 @@ final class Settlement {
         });
         s.status().ifPresent(code -> attributes.put(LAST_STATUS, String.valueOf(code)));
         // its calls are in the attributes; the body starts from none, so a redrive by any means starts a fresh schedule
-        String body = s.job().map(j -> Envelope.encode(j.withPriorAttempts(0))).orElse(s.message().body());
+        String body = s.job().map(j -> Envelope.encode(j.forDeadLetter())).orElse(s.message().body());
         return new QueueMessage(body, attributes, 0);
     }
 
+    /** The job again, on the jobs queue, carrying the verdict its dead letter could not take. */
+    private QueueMessage doomedCopy(Item item) {
+        Settled s = item.settled();
+        Outcome.Reject reject = (Outcome.Reject) s.outcome();
+        Job doomed = s.job().orElseThrow().doomed(s.callsMade(),
+                new Job.FinalVerdict(reason(s), reject.cause() == Outcome.Cause.EXHAUSTED));
+        return SqsJobQueue.message(doomed, DOOMED_COPY_DELAY_SECONDS);
+    }
+
     /** Re-sends deferred jobs carrying their call count, so a receive without a call never counts as an attempt. */
-    private List<Item> resend(List<Item> items) {
+    private List<Item> resend(List<Item> items, Instant by) {
         List<Item> sendable = items.stream().filter(i -> i.settled().job().isPresent()).toList();
         List<Item> keep = new ArrayList<>(items.stream().filter(i -> i.settled().job().isEmpty()).toList());
-        List<SqsBatches.Result> results = sqs.send(jobsQueueUrl, sendable.stream().map(this::deferredCopy).toList());
+        List<SqsBatches.Result> results = sqs.send(jobsQueueUrl, sendable.stream().map(this::deferredCopy).toList(), by);
         for (int i = 0; i < sendable.size(); i++) {
             if (results.get(i) instanceof SqsBatches.Result.Failed f) {
                 log.warn("deferred job not re-sent; it comes back through SQS instead",
@@ -174,15 +200,15 @@ final class Settlement {
                 keep.add(sendable.get(i));
             }
         }
-        delayAll(keep);
-        return keep;
+        return delay(keep, by);
     }
 
-    /** The job again, carrying the calls it has had, and still marked redriven if it was. */
+    /** The job again, carrying the calls it has had and when its deferrals began, and still marked redriven if it was. */
     private QueueMessage deferredCopy(Item item) {
         Settled s = item.settled();
-        QueueMessage copy = SqsJobQueue.message(s.job().orElseThrow().withPriorAttempts(s.callsMade()),
-                Math.min(MAX_DELAY_SECONDS, visibility(delayOf(s.outcome()))));
+        Outcome.Deferred deferred = (Outcome.Deferred) s.outcome();
+        QueueMessage copy = SqsJobQueue.message(s.job().orElseThrow().deferred(s.callsMade(), deferred.since()),
+                Math.min(MAX_DELAY_SECONDS, visibility(deferred.delay())));
         if (!s.message().redriven()) {
             return copy;
         }

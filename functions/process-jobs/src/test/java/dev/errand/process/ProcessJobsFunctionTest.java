@@ -258,16 +258,23 @@ class ProcessJobsFunctionTest {
     }
 
     @Test
-    void whenTheDeadLetterQueueCannotTakeAMessageTheMessageIsKept() {
-        List<SQSEvent.SQSMessage> records = viaQueue(List.of(Envelope.encode(job("demo", "/status/400")),
-                Envelope.encode(job("demo", "/status/200"))));
+    void whenTheDeadLetterQueueCannotTakeAMessageACopyCarryingItsVerdictTakesItsPlace() {
+        Job rejected = job("demo", "/status/400");
+        List<SQSEvent.SQSMessage> records = viaQueue(List.of(Envelope.encode(rejected), Envelope.encode(job("demo", "/status/200"))));
 
         SQSBatchResponse response = function(Map.of(Env.DEAD_LETTER_QUEUE_URL, deadLetters + "-gone"))
                 .handleRequest(event(records), FixedContext.timeout(Duration.ofSeconds(30)));
 
-        String rejected = records.stream().filter(r -> r.getBody().contains("/status/400")).findFirst().orElseThrow().getMessageId();
-        assertThat(failed(response)).containsExactly(rejected);
-        assertThat(logs.toString(StandardCharsets.UTF_8)).contains("dead-letter send failed; the message stays on the jobs queue");
+        assertThat(failed(response)).isEmpty();
+        assertThat(logs.toString(StandardCharsets.UTF_8)).contains("dead-letter send failed; the job is held until it can be dead-lettered");
+        List<Message> copies = new ArrayList<>();
+        for (long end = System.nanoTime() + Duration.ofSeconds(5).toNanos(); copies.isEmpty() && System.nanoTime() < end; ) {
+            copies.addAll(sqs.drain(jobsQueue));
+        }
+        Job copy = ((Envelope.Decoded.Readable) Envelope.decode(copies.getFirst().body())).job();
+        assertThat(copy.id()).isEqualTo(rejected.id());
+        assertThat(copy.verdict()).contains(new Job.FinalVerdict("HTTP 400: {\"status\":400}", false));
+        assertThat(copy.priorAttempts()).isEqualTo(1);
     }
 
     @Test

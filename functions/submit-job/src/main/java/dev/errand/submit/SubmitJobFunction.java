@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.errand.aws.AwsClients;
 import dev.errand.aws.Env;
 import dev.errand.aws.JobStores;
+import dev.errand.aws.Lazy;
 import dev.errand.aws.Priming;
 import dev.errand.aws.RestoreSafeRandom;
 import dev.errand.aws.SnapStart;
@@ -20,7 +21,8 @@ import dev.errand.core.job.JobIds;
 import dev.errand.core.json.Json;
 import dev.errand.core.log.Metrics;
 import dev.errand.core.record.JobStore;
-import dev.errand.core.target.Targets;
+import dev.errand.core.log.JsonLog;
+import dev.errand.core.target.TargetDirectory;
 import dev.errand.core.validation.JobRequestReader;
 import dev.errand.core.validation.Pointer;
 import java.io.PrintStream;
@@ -39,8 +41,8 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPE
             + "\"headers\":{\"X-Priming\":\"1\"},\"body\":{\"priming\":true,\"n\":[1,2.5]},\"delaySeconds\":0}";
 
     /** The variables this function reads; template.yaml must set each (a template test checks). */
-    public static final List<String> ENVIRONMENT = List.of(Env.JOBS_QUEUE_URL, Env.TARGETS_PARAMETER, Env.MAX_BODY_BYTES,
-            Env.JOBS_TABLE, Env.RECORD_TTL_DAYS);
+    public static final List<String> ENVIRONMENT = List.of(Env.JOBS_QUEUE_URL, Env.TARGETS_PARAMETER, Env.TARGETS_REFRESH_SECONDS,
+            Env.MAX_BODY_BYTES, Env.JOBS_TABLE, Env.RECORD_TTL_DAYS);
 
     private final JobsApi api;
     private final RestoreSafeRandom random = new RestoreSafeRandom();
@@ -61,16 +63,16 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPE
     }
 
     private SubmitJobFunction(Env env, AwsClients aws, PrintStream logs) {
-        Targets targets = TargetsLoader.load(env, aws::ssm);
-        int maxBodyBytes = env.integer(Env.MAX_BODY_BYTES, JobRequestReader.DEFAULT_MAX_BODY_BYTES);
         Clock clock = Clock.systemUTC();
+        TargetsLoader targets = TargetsLoader.start(env, new Lazy<>(aws::ssm), clock, new JsonLog(logs, clock));
+        int maxBodyBytes = env.integer(Env.MAX_BODY_BYTES, JobRequestReader.DEFAULT_MAX_BODY_BYTES);
         SqsClient sqs = aws.sqs();
         String queueUrl = env.required(Env.JOBS_QUEUE_URL);
         JobStore store = JobStores.fromEnvironment(env, aws, clock);
-        JobRequestReader reader = new JobRequestReader(targets, maxBodyBytes);
+        JobRequestReader reader = new JobRequestReader(TargetDirectory.live(targets), maxBodyBytes);
         this.api = new JobsApi(reader, new SqsJobQueue(new SqsBatches(sqs), queueUrl), store,
                 new JobIds(clock, random), clock, maxBodyBytes, new Metrics(logs, clock));
-        String sampleTarget = targets.all().keySet().stream().findFirst().orElse("none");
+        String sampleTarget = targets.get().all().keySet().stream().findFirst().orElse("none");
         this.priming = () -> {
             if (Json.parse(PRIMING_JOB.formatted(sampleTarget)) instanceof Json.Parsed.Value v
                     && reader.read(v.value(), Pointer.ROOT) instanceof JobRequestReader.Read.Ok ok) {
@@ -79,7 +81,10 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPE
             Priming.queue(sqs, queueUrl);
             Priming.records(store);
         };
-        SnapStart.register(this::prime, random::renew);
+        SnapStart.register(this::prime, () -> {
+            random.renew();
+            targets.stale();
+        });
     }
 
     /** Warms validation, encoding and the SDK clients without sending or writing anything. */

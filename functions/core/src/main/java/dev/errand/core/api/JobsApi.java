@@ -86,7 +86,7 @@ public final class JobsApi {
     private ApiResponse answerOne(Submissions.Request request) {
         return switch (submit(List.of(request)).getFirst()) {
             case Submitted.Queued q -> {
-                ApiResponse answer = ApiResponse.json(202, queued(q.job())).withHeader("Location", link(q.job()));
+                ApiResponse answer = ApiResponse.json(202, queued(q)).withHeader("Location", link(q.job()));
                 yield q.replayed() ? answer.withHeader("Idempotent-Replayed", "true") : answer;
             }
             case Submitted.Failed f when f.retryable() -> ApiResponse.problem(Problem.of(f.problem(), f.detail()))
@@ -204,10 +204,11 @@ public final class JobsApi {
         return all;
     }
 
-    private static Map<String, Object> queued(Job job) {
+    private static Map<String, Object> queued(Submitted.Queued q) {
+        Job job = q.job();
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("jobId", job.id().value());
-        tree.put("status", "queued");
+        tree.put("status", q.status().wire());
         tree.put("target", job.request().target());
         tree.put("submittedAt", job.submittedAt().toString());
         tree.put("links", Map.of("self", link(job)));
@@ -218,7 +219,7 @@ public final class JobsApi {
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("index", index);
         switch (submitted) {
-            case Submitted.Queued q -> tree.putAll(queued(q.job()));
+            case Submitted.Queued q -> tree.putAll(queued(q));
             case Submitted.Failed f -> {
                 tree.put("status", "failed");
                 tree.put("retryable", f.retryable());

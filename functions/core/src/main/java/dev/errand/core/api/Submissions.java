@@ -5,6 +5,7 @@ import dev.errand.core.job.Job;
 import dev.errand.core.job.JobId;
 import dev.errand.core.problem.Problem;
 import dev.errand.core.record.IdempotencyKey;
+import dev.errand.core.record.JobStatus;
 import dev.errand.core.record.JobStore.Creation;
 import dev.errand.core.record.JobStore;
 import java.time.Duration;
@@ -44,8 +45,11 @@ final class Submissions {
 
     /** What became of one job. */
     sealed interface Submitted {
-        /** On the queue; {@code replayed} when an earlier request with the same key had already queued it. */
-        record Queued(Job job, boolean replayed) implements Submitted {}
+        /**
+         * On the queue; {@code replayed} when an earlier request with the same key had already queued it, and
+         * {@code status} where the job stands now (a replay may find it succeeded long ago).
+         */
+        record Queued(Job job, boolean replayed, JobStatus status) implements Submitted {}
 
         /** Not queued; {@code problem} says why (the queue or the records unavailable, or the queue refusing it). */
         record Failed(Problem.Type problem, String detail) implements Submitted {
@@ -119,7 +123,7 @@ final class Submissions {
             case Enqueued.Queued q -> {
                 // the job is on the queue whatever this write does; the consumer's claim updates the record anyway
                 store.markEnqueued(q.jobId());
-                yield new Submitted.Queued(job, false);
+                yield new Submitted.Queued(job, false, JobStatus.QUEUED);
             }
             case Enqueued.Failed f -> new Submitted.Failed(
                     f.retryable() ? Problem.Type.QUEUE_UNAVAILABLE : Problem.Type.QUEUE_REFUSED, f.detail());
@@ -129,7 +133,7 @@ final class Submissions {
     private Submitted answer(Request request, Creation creation) {
         return switch (creation) {
             case Creation.Repeated r when r.next() == JobStore.Next.ANSWER ->
-                    new Submitted.Queued(new Job(r.existing(), request.job().request(), r.submittedAt(), 0), true);
+                    new Submitted.Queued(new Job(r.existing(), request.job().request(), r.submittedAt(), 0), true, r.status());
             case Creation.Repeated r -> new Submitted.InProgress(r.existing());
             case Creation.Conflict c -> new Submitted.Conflict(c.existing());
             case Creation.Unavailable u -> new Submitted.Failed(Problem.Type.RECORDS_UNAVAILABLE, "job records unavailable: " + u.reason());

@@ -5,6 +5,7 @@ import dev.errand.core.auth.Authenticator;
 import dev.errand.core.job.Envelope;
 import dev.errand.core.job.Job;
 import dev.errand.core.log.JsonLog;
+import dev.errand.core.record.JobLife;
 import dev.errand.core.record.JobStatus;
 import dev.errand.core.record.JobStore;
 import dev.errand.core.target.Target;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,11 +28,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Delivers one batch: every message on its own virtual thread, each returning its {@link Settled}; the
  * results are collected after all have finished, in input order. No task writes to a shared list, so no
  * failure can vanish (the defect of batch helpers that add failed ids to an ArrayList from many threads).
+ *
+ * <p>One message goes down a ladder of checks ({@link #deliver(IncomingMessage, Job, Batch)}); each rung
+ * either lets it on or settles it: dropped (to the dead-letter queue without a call), deferred (back later
+ * without using an attempt, within MaxDeferralSeconds), skipped (its record proves nothing is left to do),
+ * or called. Every outcome is written to the job record as {@link JobLife}'s table says, in this task, so
+ * the record is right before the batch is settled.
  */
 public final class BatchDelivery {
 
@@ -40,10 +50,20 @@ public final class BatchDelivery {
     public static final Duration OUT_OF_TIME_DELAY = Duration.ofSeconds(1);
     /** Failure bodies are logged up to this many characters. */
     public static final int LOGGED_BODY_CHARS = 1024;
+    /**
+     * Job record writes in flight per invocation: DynamoDB takes many more, but every connection costs this
+     * function a TLS handshake, and a thousand at once would spend the CPU the calls need.
+     */
+    public static final int RECORD_WRITES_IN_FLIGHT = 50;
+    /**
+     * A call may run to the deadline; its outcome's record write may start this much after it, out of the
+     * settling reserve (whose minimum allows for it).
+     */
+    static final Duration OUTCOME_WRITE_SLACK = Duration.ofMillis(500);
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String USER_AGENT = "Errand/1.0";
 
-    private final Targets targets;
+    private final Supplier<Targets> targets;
     private final HttpCaller caller;
     private final RetryPolicy policy;
     private final Authenticator authenticator;
@@ -51,25 +71,33 @@ public final class BatchDelivery {
     private final Clock clock;
     private final int maxInFlight;
     private final JobStore store;
+    private final Duration maxDeferral;
     private final TargetMemory memory = new TargetMemory();
 
     /**
+     * Without job records and with the default deferral bound.
+     *
      * @param maxInFlight calls in flight across the whole batch; 1 makes it the plain loop most samples use,
      *                    which the benchmarks compare against
      */
     public BatchDelivery(Targets targets, HttpCaller caller, RetryPolicy policy, Authenticator authenticator,
                          JsonLog log, Clock clock, int maxInFlight) {
-        this(targets, caller, policy, authenticator, log, clock, maxInFlight, JobStore.NONE);
+        this(() -> targets, caller, policy, authenticator, log, clock, maxInFlight, JobStore.NONE, JobLife.DEFAULT_MAX_DEFERRAL);
     }
 
     /**
-     * @param store job records: each call is claimed there first (the duplicate-delivery guard) and its
-     *              outcome recorded after; {@link JobStore#NONE} when records are off
+     * @param targets     the targets document as it is now (re-read now and then, so a target removed from it is refused)
+     * @param store       job records: each call is claimed there first (the duplicate-delivery guard) and its
+     *                    outcome recorded after; {@link JobStore#NONE} when records are off
+     * @param maxDeferral how long a job may be put off without a call before it goes to the dead-letter queue
      */
-    public BatchDelivery(Targets targets, HttpCaller caller, RetryPolicy policy, Authenticator authenticator,
-                         JsonLog log, Clock clock, int maxInFlight, JobStore store) {
+    public BatchDelivery(Supplier<Targets> targets, HttpCaller caller, RetryPolicy policy, Authenticator authenticator,
+                         JsonLog log, Clock clock, int maxInFlight, JobStore store, Duration maxDeferral) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
+        }
+        if (maxDeferral.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("maxDeferral must be at least 1 s, was " + maxDeferral);
         }
         this.targets = targets;
         this.caller = caller;
@@ -79,14 +107,25 @@ public final class BatchDelivery {
         this.clock = clock;
         this.maxInFlight = maxInFlight;
         this.store = store;
+        this.maxDeferral = maxDeferral;
     }
 
     public RetryPolicy policy() {
         return policy;
     }
 
+    /** Delivers a batch whose claims last until its calls' deadline (tests and benchmarks). */
     public List<Settled> deliver(List<IncomingMessage> messages, Deadline deadline) {
-        Batch batch = new Batch(deadline, new Semaphore(maxInFlight), new ConcurrentHashMap<>(), memory, clock.instant());
+        return deliver(messages, deadline, deadline.end());
+    }
+
+    /**
+     * @param deadline      by when every call must be over
+     * @param invocationEnd when this invocation ends: a job claimed here is not claimed again before it
+     */
+    public List<Settled> deliver(List<IncomingMessage> messages, Deadline deadline, Instant invocationEnd) {
+        Batch batch = new Batch(targets.get(), deadline, invocationEnd, new Semaphore(maxInFlight),
+                new Semaphore(RECORD_WRITES_IN_FLIGHT), new ConcurrentHashMap<>(), clock.instant());
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Settled>> running = new ArrayList<>(messages.size());
             for (IncomingMessage message : messages) {
@@ -100,57 +139,88 @@ public final class BatchDelivery {
         }
     }
 
-    /** What the records of one batch share: the deadline, the in-flight cap, a gate per target. */
-    private record Batch(Deadline deadline, Semaphore inFlight, Map<String, TargetGate> gates, TargetMemory memory,
-                         Instant started) {
-        TargetGate gate(Target target) {
+    /**
+     * What the records of one batch share: one view of the targets, the deadline, the cap on calls and on
+     * record writes in flight, a gate per target.
+     */
+    private record Batch(Targets targets, Deadline deadline, Instant invocationEnd, Semaphore inFlight, Semaphore recordWrites,
+                         Map<String, TargetGate> gates, Instant started) {
+        TargetGate gate(Target target, TargetMemory memory) {
             return gates.computeIfAbsent(target.name(), n -> new TargetGate(target, memory.trusted(n, started)));
+        }
+
+        /**
+         * A job record call, made once a write slot is free, and waited for no later than {@code slack} after
+         * the calls' deadline: a slow store (an outage, a throttle) must not hold the batch past it. A call
+         * given up on may still land; the job life table makes that harmless (a claim's lease runs out, a
+         * later write finds the record moved on).
+         */
+        <T> Optional<T> withRecords(Duration slack, Supplier<T> call) {
+            long until = System.nanoTime() + deadline.remaining().plus(slack).toNanos();
+            try {
+                if (!recordWrites.tryAcquire(until - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    return Optional.empty();
+                }
+                CompletableFuture<T> result = new CompletableFuture<>();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        result.complete(call.get());
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    } finally {
+                        recordWrites.release();
+                    }
+                });
+                return Optional.of(result.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException | ExecutionException e) {
+                return Optional.empty();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
         }
     }
 
     private Settled deliver(IncomingMessage message, Batch batch) {
         return switch (Envelope.decode(message.body())) {
-            case Envelope.Decoded.Unreadable u -> notCalled(message, Optional.empty(), message.receiveCount() - 1,
-                    new Outcome.Reject("unreadable message: " + u.reason(), Outcome.Cause.REFUSED));
+            case Envelope.Decoded.Unreadable u -> new Unread(message).dropped("unreadable message: " + u.reason());
             case Envelope.Decoded.Readable r -> deliver(message, r.job(), batch);
         };
     }
 
+    /** The ladder: each rung settles the message or lets it on to the next. */
     private Settled deliver(IncomingMessage message, Job job, Batch batch) {
-        int attempt = job.priorAttempts() + message.receiveCount();
-        Optional<Target> target = targets.get(job.request().target());
+        Delivery d = new Delivery(message, job, JobLife.attempt(job.priorAttempts(), message.receiveCount()), batch);
+        if (job.verdict().isPresent()) {
+            // its dead letter could not be sent last time: the verdict stands, and it is never called again
+            Job.FinalVerdict v = job.verdict().get();
+            return d.dropped(v.reason(), v.exhausted() ? Outcome.Cause.EXHAUSTED : Outcome.Cause.REFUSED);
+        }
+        Optional<Target> target = batch.targets().get(job.request().target());
         if (target.isEmpty()) {
-            return notCalled(message, Optional.of(job), attempt - 1,
-                    new Outcome.Reject("target '" + job.request().target() + "' is not configured (any more)", Outcome.Cause.REFUSED));
+            return d.dropped("target '" + job.request().target() + "' is not configured (any more)", Outcome.Cause.REFUSED);
         }
         Optional<URI> uri = target.get().resolve(job.request().path());
         if (uri.isEmpty()) {
-            return notCalled(message, Optional.of(job), attempt - 1,
-                    new Outcome.Reject("the path would leave the target's base URL; refused", Outcome.Cause.REFUSED));
+            return d.dropped("the path would leave the target's base URL; refused", Outcome.Cause.REFUSED);
         }
         return switch (authenticator.credentials(target.get())) {
-            case Credentials.Unavailable u -> notCalled(message, Optional.of(job), attempt - 1,
-                    new Outcome.Deferred(policy.baseDelay(), "could not read the target's secret: " + u.reason()));
-            case Credentials.Ready ready -> {
-                var request = new OutgoingRequest(uri.get(), job.request().method(), headers(job, ready), job.request().body());
-                yield callWithinLimits(message, job, attempt, target.get(), request, batch);
-            }
+            case Credentials.Unavailable u -> d.deferred(policy.baseDelay(), "could not read the target's secret: " + u.reason());
+            case Credentials.Ready ready -> callWithinLimits(d, target.get(),
+                    new OutgoingRequest(uri.get(), job.request().method(), headers(job, ready), job.request().body()), batch);
         };
     }
 
-    private Settled callWithinLimits(IncomingMessage message, Job job, int attempt, Target target,
-                                     OutgoingRequest request, Batch batch) {
+    private Settled callWithinLimits(Delivery d, Target target, OutgoingRequest request, Batch batch) {
         if (!acquire(batch)) {
-            return notCalled(message, Optional.of(job), attempt - 1,
-                    new Outcome.Deferred(OUT_OF_TIME_DELAY, "not started: too little time left in this invocation"));
+            return d.deferred(OUT_OF_TIME_DELAY, "not started: too little time left in this invocation");
         }
         try {
-            TargetGate gate = batch.gate(target);
+            TargetGate gate = batch.gate(target, memory);
             return switch (gate.enter(batch.deadline(), MINIMUM_CALL)) {
-                case TargetGate.Admission.Refused refused -> notCalled(message, Optional.of(job), attempt - 1,
-                        new Outcome.Deferred(refused.why() == TargetGate.Refusal.BREAKER_OPEN ? policy.baseDelay() : OUT_OF_TIME_DELAY,
-                                refused.reason()));
-                case TargetGate.Admission.Admitted admitted -> claimThenCall(message, job, attempt, target, request, gate, batch.deadline());
+                case TargetGate.Admission.Refused refused -> d.deferred(
+                        refused.why() == TargetGate.Refusal.BREAKER_OPEN ? policy.baseDelay() : OUT_OF_TIME_DELAY, refused.reason());
+                case TargetGate.Admission.Admitted admitted -> claimThenCall(d, target, request, gate, batch);
             };
         } finally {
             batch.inFlight().release();
@@ -159,30 +229,37 @@ public final class BatchDelivery {
 
     /**
      * Claims the attempt in the job record, then calls. The claim comes after admission so that a record
-     * deferred by the gate never holds an attempt it did not make. Once a claim may have been written, a
-     * job that is not called is re-sent counting that attempt: the record is then already past it, and a
-     * copy carrying the attempt again would be taken for a repeat.
+     * deferred by the gate never holds an attempt it did not make; the record's answer may also settle the
+     * message without a call.
      */
-    private Settled claimThenCall(IncomingMessage message, Job job, int attempt, Target target, OutgoingRequest request,
-                                  TargetGate gate, Deadline deadline) {
+    private Settled claimThenCall(Delivery d, Target target, OutgoingRequest request, TargetGate gate, Batch batch) {
         boolean calling = false;
         try {
-            Settled settled = switch (store.claim(job, attempt, message.redriven(), message.messageId() + ":" + message.receiveCount())) {
-                case JobStore.Claim.Claimed c when !deadline.allows(MINIMUM_CALL) -> notCalled(message, Optional.of(job), attempt,
-                        new Outcome.Deferred(OUT_OF_TIME_DELAY, "not started: the claim left too little time in this invocation"));
+            String token = d.message().messageId() + ":" + d.message().receiveCount();
+            Optional<JobStore.Claim> claim = batch.withRecords(MINIMUM_CALL.negated(),
+                    () -> store.claim(d.job(), d.attempt(), d.message().redriven(), token, batch.invocationEnd(), policy.maxAttempts()));
+            if (claim.isEmpty()) {
+                return d.deferred(OUT_OF_TIME_DELAY, "not started: the job records were too busy to claim it in time");
+            }
+            return switch (claim.get()) {
+                // the record stays running until the lease ends; the next claim counts on from it
+                case JobStore.Claim.Claimed c when !batch.deadline().allows(MINIMUM_CALL) ->
+                        d.deferred(OUT_OF_TIME_DELAY, "not started: the claim left too little time in this invocation");
                 case JobStore.Claim.Claimed c -> {
                     calling = true;
-                    yield call(message, job, attempt, target, request, gate, deadline);
+                    yield call(d.at(c.attempt()), target, request, gate, batch.deadline());
                 }
-                case JobStore.Claim.AlreadySucceeded s -> notCalled(message, Optional.of(job), attempt - 1,
-                        new Outcome.Skip("duplicate delivery: the job already succeeded; the provider is not called again"));
-                case JobStore.Claim.Superseded s -> notCalled(message, Optional.of(job), attempt - 1,
-                        new Outcome.Skip("the job record is already " + s.status().wire() + " after " + s.attempts()
-                                + " attempts: this copy of its message is late or repeated"));
-                case JobStore.Claim.Unavailable u -> notCalled(message, Optional.of(job), attempt,
-                        new Outcome.Deferred(policy.baseDelay(), "job records unavailable: " + u.reason()));
+                case JobStore.Claim.AlreadySucceeded s ->
+                        d.skipped("duplicate delivery: the job already succeeded; the provider is not called again");
+                case JobStore.Claim.Cancelled c -> d.skipped("the job was cancelled; it is not called");
+                case JobStore.Claim.FinalVerdict f -> d.dropped("the job record is already " + f.status().wire() + " after "
+                        + f.attempts() + " attempts: " + f.reason(), f.status() == JobStatus.DEAD ? Outcome.Cause.EXHAUSTED : Outcome.Cause.REFUSED);
+                case JobStore.Claim.InFlight f -> d.deferred(Duration.between(clock.instant(), f.leaseUntil()),
+                        "another delivery of this job may be calling it until " + f.leaseUntil());
+                case JobStore.Claim.OutOfAttempts o -> d.dropped("gave up after " + o.attempts() + " attempts"
+                        + o.lastError().map(e -> "; last: " + e).orElse("; the last call did not finish"), Outcome.Cause.EXHAUSTED);
+                case JobStore.Claim.Unavailable u -> d.deferred(policy.baseDelay(), "job records unavailable: " + u.reason());
             };
-            return settled;
         } finally {
             if (!calling) {
                 gate.cancel();
@@ -190,36 +267,145 @@ public final class BatchDelivery {
         }
     }
 
-    private Settled call(IncomingMessage message, Job job, int attempt, Target target, OutgoingRequest request,
-                         TargetGate gate, Deadline deadline) {
+    private Settled call(Delivery d, Target target, OutgoingRequest request, TargetGate gate, Deadline deadline) {
         Verdict verdict = new Verdict.Transient("the consumer failed during the call", Optional.empty(), Optional.empty());
         try {
             Duration timeout = target.timeout().compareTo(deadline.remaining()) < 0 ? target.timeout() : deadline.remaining();
             // scrubbed before anything reads it: a provider may echo our credentials in its answer
             CallResult result = redacted(caller.call(request, timeout));
             verdict = afterUnauthorized(target, request, OutcomeRules.classify(result, clock.instant()));
-            Outcome outcome = redacted(policy.decide(attempt, verdict));
-            logAttempt(job, target, attempt, result, outcome);
-            recordOutcome(job, attempt, outcome, status(result));
-            return new Settled(message, Optional.of(job), attempt, outcome, status(result), Optional.of(result.latency()));
+            Outcome outcome = redacted(policy.decide(d.attempt(), verdict));
+            logAttempt(d, result, outcome);
+            return d.called(outcome, result);
         } finally {
             gate.exit(verdict);
             memory.heard(target.name(), verdict, clock.instant());
         }
     }
 
-    /** Succeeded and retrying are written here; failed and dead only once the dead letter is safely sent. */
-    private void recordOutcome(Job job, int attempt, Outcome outcome, Optional<Integer> status) {
-        JobStore.Write written = switch (outcome) {
-            case Outcome.Delivered d -> store.record(job.id(), attempt, JobStatus.SUCCEEDED, status, Optional.empty());
-            case Outcome.Retry r -> store.record(job.id(), attempt, JobStatus.RETRYING, status, Optional.of(r.reason()));
-            case Outcome.Reject r -> new JobStore.Write.Done();
-            case Outcome.Deferred d -> new JobStore.Write.Done();
-            case Outcome.Skip s -> new JobStore.Write.Done();
-        };
-        if (written instanceof JobStore.Write.Unavailable u) {
-            log.warn("job record not updated", Map.of("jobId", job.id().value(), "attempt", attempt, "error", u.reason()));
+    /** A message that could not be read as a job: dead-lettered as it is. */
+    private record Unread(IncomingMessage message) {
+        Settled dropped(String reason) {
+            return new Settled(message, Optional.empty(), 1, new Outcome.Reject(reason, Outcome.Cause.REFUSED, false),
+                    Optional.empty(), Optional.empty());
         }
+    }
+
+    /**
+     * One job's receive, and the ways it can end. Each way builds the {@link Settled} (whose outcome says
+     * whether it used an attempt) and writes the job record; no call site counts attempts itself.
+     */
+    private final class Delivery {
+        private final IncomingMessage message;
+        private final Job job;
+        private final int attempt;
+        private final Batch batch;
+
+        Delivery(IncomingMessage message, Job job, int attempt, Batch batch) {
+            this.message = message;
+            this.job = job;
+            this.attempt = attempt;
+            this.batch = batch;
+        }
+
+        IncomingMessage message() {
+            return message;
+        }
+
+        Job job() {
+            return job;
+        }
+
+        int attempt() {
+            return attempt;
+        }
+
+        /** The same receive at the attempt the job record says this call is. */
+        Delivery at(int claimed) {
+            return new Delivery(message, job, claimed, batch);
+        }
+
+        /** To the dead-letter queue without a call. */
+        Settled dropped(String reason, Outcome.Cause cause) {
+            return recorded(new Outcome.Reject(reason, cause, false), Optional.empty(), Optional.empty(),
+                    cause == Outcome.Cause.REFUSED ? JobLife.Event.DROP : JobLife.Event.EXPIRE);
+        }
+
+        /** Back later without a call, unless the job has been put off for longer than the bound already. */
+        Settled deferred(Duration delay, String reason) {
+            Instant now = clock.instant();
+            Instant since = JobLife.deferredSince(job.deferredSince(), message.receiveCount(), now);
+            if (JobLife.deferredTooLong(since, now, maxDeferral)) {
+                return dropped(JobLife.deferredTooLongReason(since, maxDeferral, reason), Outcome.Cause.EXHAUSTED);
+            }
+            Duration wait = delay.isNegative() ? Duration.ZERO : delay;
+            return notCalled(new Outcome.Deferred(wait, reason, since));
+        }
+
+        /** Let go without a call: the record proves nothing is left to do. */
+        Settled skipped(String reason) {
+            return notCalled(new Outcome.Skip(reason));
+        }
+
+        /** After the call: its outcome, written to the record. */
+        Settled called(Outcome outcome, CallResult result) {
+            JobLife.Event event = switch (outcome) {
+                case Outcome.Delivered d -> JobLife.Event.SUCCEED;
+                case Outcome.Retry r -> JobLife.Event.RETRY;
+                case Outcome.Reject r when r.cause() == Outcome.Cause.REFUSED -> JobLife.Event.REFUSE;
+                case Outcome.Reject r -> JobLife.Event.EXHAUST;
+                case Outcome.Deferred d -> throw new IllegalStateException("a call's outcome is never a deferral");
+                case Outcome.Skip s -> throw new IllegalStateException("a call's outcome is never a skip");
+            };
+            return recorded(outcome, status(result), Optional.of(result.latency()), event);
+        }
+
+        private Settled notCalled(Outcome outcome) {
+            Settled settled = new Settled(message, Optional.of(job), attempt, outcome, Optional.empty(), Optional.empty());
+            logNotAttempted(settled);
+            return settled;
+        }
+
+        /**
+         * Writes the outcome to the job record first (a dead letter's verdict included: should its send fail,
+         * the next receive finds it and dead-letters the job without a call), then settles on what the table said.
+         */
+        private Settled recorded(Outcome outcome, Optional<Integer> status, Optional<Duration> latency, JobLife.Event event) {
+            Settled settled = new Settled(message, Optional.of(job), attempt, outcome, status, latency);
+            int writtenAttempt = outcome.usedAttempt() ? attempt : settled.callsMade();
+            JobStore.Write written = batch.withRecords(OUTCOME_WRITE_SLACK, () -> store.record(job, event, writtenAttempt, status, reasonOf(outcome)))
+                    .orElseGet(() -> new JobStore.Write.Unavailable("no time was left in this invocation to write it"));
+            Settled result = switch (written) {
+                // cancelled while its call was in flight: no retry, no dead letter
+                case JobStore.Write.Refused r when r.why() == JobLife.Refusal.CANCELLED && !(outcome instanceof Outcome.Delivered) ->
+                        new Settled(message, Optional.of(job), attempt, new Outcome.Skip("the job was cancelled while its call was in flight: "
+                                + reason(outcome)), status, latency);
+                case JobStore.Write.Refused r when r.why() == JobLife.Refusal.SUCCEEDED && !(outcome instanceof Outcome.Delivered) ->
+                        new Settled(message, Optional.of(job), attempt, new Outcome.Skip("the job already succeeded: " + reason(outcome)),
+                                status, latency);
+                case JobStore.Write.Refused r -> settled;
+                case JobStore.Write.Stale st -> settled;
+                case JobStore.Write.Done d -> settled;
+                case JobStore.Write.Unavailable u -> {
+                    log.warn("job record not updated", Map.of("jobId", job.id().value(), "attempt", attempt, "error", u.reason()));
+                    yield settled;
+                }
+            };
+            if (!outcome.usedAttempt() || result.outcome() instanceof Outcome.Skip) {
+                logNotAttempted(result);
+            }
+            return result;
+        }
+    }
+
+    private static Optional<String> reasonOf(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Delivered d -> Optional.empty();
+            case Outcome.Retry r -> Optional.of(r.reason());
+            case Outcome.Reject r -> Optional.of(r.reason());
+            case Outcome.Deferred d -> Optional.of(d.reason());
+            case Outcome.Skip s -> Optional.empty();
+        };
     }
 
     /** A 401 after the secret was rotated is our stale cache, not the job's fault: retry with the new secret. */
@@ -260,22 +446,21 @@ public final class BatchDelivery {
         return headers;
     }
 
-    private Settled notCalled(IncomingMessage message, Optional<Job> job, int callsMade, Outcome outcome) {
+    private void logNotAttempted(Settled settled) {
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("jobId", job.map(j -> j.id().value()).orElse(""));
-        fields.put("target", job.map(j -> j.request().target()).orElse(""));
-        fields.put("messageId", message.messageId());
-        fields.put("outcome", name(outcome));
-        fields.put("reason", reason(outcome));
-        log.log(outcome instanceof Outcome.Reject ? JsonLog.Level.WARN : JsonLog.Level.INFO, "not attempted", fields);
-        return new Settled(message, job, Math.max(0, callsMade), outcome, Optional.empty(), Optional.empty());
+        fields.put("jobId", settled.job().map(j -> j.id().value()).orElse(""));
+        fields.put("target", settled.job().map(j -> j.request().target()).orElse(""));
+        fields.put("messageId", settled.message().messageId());
+        fields.put("outcome", name(settled.outcome()));
+        fields.put("reason", reason(settled.outcome()));
+        log.log(settled.outcome() instanceof Outcome.Reject ? JsonLog.Level.WARN : JsonLog.Level.INFO, "not attempted", fields);
     }
 
-    private void logAttempt(Job job, Target target, int attempt, CallResult result, Outcome outcome) {
+    private void logAttempt(Delivery d, CallResult result, Outcome outcome) {
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("jobId", job.id().value());
-        fields.put("target", target.name());
-        fields.put("attempt", attempt);
+        fields.put("jobId", d.job().id().value());
+        fields.put("target", d.job().request().target());
+        fields.put("attempt", d.attempt());
         fields.put("outcome", name(outcome));
         status(result).ifPresent(s -> fields.put("status", s));
         fields.put("latencyMs", result.latency().toMillis());
@@ -296,12 +481,16 @@ public final class BatchDelivery {
             return running.get();
         } catch (ExecutionException e) {
             // a bug in this consumer, not the provider's fault: keep the message, let it come back
-            Outcome outcome = new Outcome.Retry(policy.delay(1, Optional.empty()), "consumer error: " + e.getCause());
-            return notCalled(message, Optional.empty(), message.receiveCount(), outcome);
+            Settled settled = new Settled(message, Optional.empty(), message.receiveCount(),
+                    new Outcome.Retry(policy.delay(1, Optional.empty()), "consumer error: " + e.getCause()), Optional.empty(), Optional.empty());
+            logNotAttempted(settled);
+            return settled;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return notCalled(message, Optional.empty(), message.receiveCount() - 1,
-                    new Outcome.Deferred(OUT_OF_TIME_DELAY, "interrupted before it finished"));
+            Settled settled = new Settled(message, Optional.empty(), message.receiveCount(),
+                    new Outcome.Deferred(OUT_OF_TIME_DELAY, "interrupted before it finished", clock.instant()), Optional.empty(), Optional.empty());
+            logNotAttempted(settled);
+            return settled;
         }
     }
 
@@ -317,7 +506,7 @@ public final class BatchDelivery {
         return switch (outcome) {
             case Outcome.Delivered d -> d;
             case Outcome.Retry r -> new Outcome.Retry(r.delay(), authenticator.redact(r.reason()));
-            case Outcome.Reject r -> new Outcome.Reject(authenticator.redact(r.reason()), r.cause());
+            case Outcome.Reject r -> new Outcome.Reject(authenticator.redact(r.reason()), r.cause(), r.afterCall());
             case Outcome.Deferred d -> d;
             case Outcome.Skip s -> s;
         };

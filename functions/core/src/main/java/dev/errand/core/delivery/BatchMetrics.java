@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** What a settled batch did, per target, as metrics: delivered, retried, dead-lettered, deferred, skipped, latency. */
+/**
+ * What a settled batch did, per target and in total, as metrics: delivered, retried, dead-lettered, deferred,
+ * skipped, latency. The totals (no dimension) are what the alarms watch.
+ */
 public final class BatchMetrics {
 
     private BatchMetrics() {}
@@ -20,7 +23,7 @@ public final class BatchMetrics {
     public static void emit(Metrics metrics, List<Settled> batch, Set<String> kept) {
         Map<String, List<Settled>> byTarget = new TreeMap<>();
         batch.forEach(s -> byTarget.computeIfAbsent(s.target(), t -> new ArrayList<>()).add(s));
-        byTarget.forEach((target, settled) -> metrics.emit(Map.of("Target", target), List.of(
+        byTarget.forEach((target, settled) -> metrics.emitWithTotal(Map.of("Target", target), List.of(
                 Metric.count("Delivered", count(settled, Outcome.Delivered.class)),
                 Metric.count("Retried", count(settled, Outcome.Retry.class)),
                 Metric.count("DeadLettered", settled.stream()

@@ -48,9 +48,9 @@ public final class RetryPolicy {
     public Outcome decide(int attempt, Verdict verdict) {
         return switch (verdict) {
             case Verdict.Success s -> new Outcome.Delivered(s.status());
-            case Verdict.Permanent p -> new Outcome.Reject(p.reason(), Outcome.Cause.REFUSED);
+            case Verdict.Permanent p -> new Outcome.Reject(p.reason(), Outcome.Cause.REFUSED, true);
             case Verdict.Transient t when attempt >= maxAttempts -> new Outcome.Reject(
-                    "gave up after " + attempt + " attempt" + (attempt == 1 ? "" : "s") + "; last: " + t.reason(), Outcome.Cause.EXHAUSTED);
+                    "gave up after " + attempt + " attempt" + (attempt == 1 ? "" : "s") + "; last: " + t.reason(), Outcome.Cause.EXHAUSTED, true);
             case Verdict.Transient t -> new Outcome.Retry(delay(attempt, t.retryAfter()), t.reason());
         };
     }

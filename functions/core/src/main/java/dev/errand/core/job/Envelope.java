@@ -19,7 +19,9 @@ import java.util.stream.Collectors;
 /**
  * The queue message for a job, version 1:
  * {@code {"v":1,"jobId":"…","submittedAt":"…","attempts":0,"request":{"target":…,"method":…,"path":…,"headers":{…},"body":…}}}.
- * {@code attempts} counts calls made before this copy of the message was sent.
+ * {@code attempts} counts calls made before this copy of the message was sent. Copies the consumer re-sends
+ * may also carry {@code "deferredSince": "<instant>"} (a deferred copy) or
+ * {@code "verdict": {"reason": "…", "exhausted": false}} (a copy whose dead letter could not be sent).
  */
 public final class Envelope {
 
@@ -47,6 +49,15 @@ public final class Envelope {
             g.writeStringField("jobId", job.id().value());
             g.writeStringField("submittedAt", job.submittedAt().toString());
             g.writeNumberField("attempts", job.priorAttempts());
+            if (job.deferredSince().isPresent()) {
+                g.writeStringField("deferredSince", job.deferredSince().get().toString());
+            }
+            if (job.verdict().isPresent()) {
+                g.writeObjectFieldStart("verdict");
+                g.writeStringField("reason", job.verdict().get().reason());
+                g.writeBooleanField("exhausted", job.verdict().get().exhausted());
+                g.writeEndObject();
+            }
             g.writeObjectFieldStart("request");
             g.writeStringField("target", r.target());
             g.writeStringField("method", r.method().name());
@@ -94,12 +105,26 @@ public final class Envelope {
         if (attempts.isEmpty() || attempts.getAsLong() < 0 || attempts.getAsLong() > Integer.MAX_VALUE) {
             return new Decoded.Unreadable("attempts is missing or not a whole number of zero or more", id);
         }
+        Optional<Instant> deferredSince = fields.get("deferredSince") instanceof String s ? instant(s) : Optional.empty();
+        if (fields.containsKey("deferredSince") && deferredSince.isEmpty()) {
+            return new Decoded.Unreadable("deferredSince is not an ISO-8601 instant", id);
+        }
+        Optional<Job.FinalVerdict> verdict = verdict(fields.get("verdict"));
+        if (fields.containsKey("verdict") && verdict.isEmpty()) {
+            return new Decoded.Unreadable("verdict must be an object with a string \"reason\" and a boolean \"exhausted\"", id);
+        }
         return switch (REQUEST_SHAPE.read(fields.get("request"), Pointer.ROOT.child("request"))) {
-            case JobRequestReader.Read.Ok ok ->
-                    new Decoded.Readable(new Job(id.get(), ok.request(), submittedAt.get(), (int) attempts.getAsLong()));
+            case JobRequestReader.Read.Ok ok -> new Decoded.Readable(new Job(id.get(), ok.request(), submittedAt.get(),
+                    (int) attempts.getAsLong(), deferredSince, verdict));
             case JobRequestReader.Read.Invalid invalid -> new Decoded.Unreadable(invalid.errors().stream()
                     .map(Envelope::describe).collect(Collectors.joining("; ")), id);
         };
+    }
+
+    private static Optional<Job.FinalVerdict> verdict(Object node) {
+        return node instanceof Map<?, ?> v && v.get("reason") instanceof String reason && v.get("exhausted") instanceof Boolean exhausted
+                ? Optional.of(new Job.FinalVerdict(reason, exhausted))
+                : Optional.empty();
     }
 
     private static String describe(FieldError e) {

@@ -15,6 +15,8 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The one JSON codec. Reads JSON text into plain trees (Map, List, String, Number, Boolean, null) and
@@ -57,7 +59,7 @@ public final class Json {
             }
             return new Parsed.Value(value);
         } catch (JacksonException e) {
-            return new Parsed.Malformed(e.getOriginalMessage() + " at " + where(e.getLocation()));
+            return new Parsed.Malformed(inOurWords(e.getOriginalMessage()) + " at " + where(e.getLocation()));
         } catch (IOException e) {
             return new Parsed.Malformed(e.getMessage());
         }
@@ -123,6 +125,22 @@ public final class Json {
             case BigInteger b when b.bitLength() < 64 -> OptionalLong.of(b.longValue());
             case null, default -> OptionalLong.empty();
         };
+    }
+
+    /** Jackson's message for an unclosed object or array, which names its start by way of parser internals. */
+    private static final Pattern UNCLOSED = Pattern.compile(
+            "Unexpected end-of-input: expected close marker for (Object|Array) \\(start marker at \\[.*?line: (\\d+), column: (\\d+)]\\)");
+    /** Any other mention of the parser's input source, which says nothing to a client. */
+    private static final Pattern SOURCE = Pattern.compile("\\s*\\[Source: .*?]");
+
+    /** The parser's message without its internals: what is wrong, and where, in a client's terms. */
+    static String inOurWords(String message) {
+        Matcher unclosed = UNCLOSED.matcher(message);
+        if (unclosed.find()) {
+            return "the " + unclosed.group(1).toLowerCase(java.util.Locale.ROOT) + " opened at line " + unclosed.group(2)
+                    + ", column " + unclosed.group(3) + " is not closed before the text ends";
+        }
+        return SOURCE.matcher(message).replaceAll("");
     }
 
     private static String where(JsonLocation location) {

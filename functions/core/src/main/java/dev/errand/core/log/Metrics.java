@@ -50,6 +50,18 @@ public final class Metrics {
 
     /** Writes the metrics under these dimensions, in as many lines as EMF's 100-value limit needs. */
     public void emit(Map<String, String> dimensions, List<Metric> metrics) {
+        emit(dimensions, metrics, false);
+    }
+
+    /**
+     * As {@link #emit(Map, List)}, and each metric also without dimensions: the total across every value of
+     * them (all targets), which an alarm can watch without naming each target.
+     */
+    public void emitWithTotal(Map<String, String> dimensions, List<Metric> metrics) {
+        emit(dimensions, metrics, true);
+    }
+
+    private void emit(Map<String, String> dimensions, List<Metric> metrics, boolean total) {
         int longest = metrics.stream().mapToInt(m -> m.values().size()).max().orElse(0);
         for (int from = 0; from < Math.max(1, longest); from += MAX_VALUES_PER_LINE) {
             int start = from;
@@ -58,12 +70,12 @@ public final class Metrics {
                     .map(m -> new Metric(m.name(), m.unit(), m.values().subList(start, Math.min(m.values().size(), start + MAX_VALUES_PER_LINE))))
                     .toList();
             if (!slice.isEmpty()) {
-                out.println(Json.write(line(dimensions, slice)));
+                out.println(Json.write(line(dimensions, slice, total)));
             }
         }
     }
 
-    private Map<String, Object> line(Map<String, String> dimensions, List<Metric> metrics) {
+    private Map<String, Object> line(Map<String, String> dimensions, List<Metric> metrics, boolean total) {
         List<Map<String, Object>> definitions = new ArrayList<>();
         for (Metric m : metrics) {
             Map<String, Object> definition = new LinkedHashMap<>();
@@ -73,7 +85,8 @@ public final class Metrics {
         }
         Map<String, Object> directive = new LinkedHashMap<>();
         directive.put("Namespace", NAMESPACE);
-        directive.put("Dimensions", List.of(List.copyOf(dimensions.keySet())));
+        List<String> keys = List.copyOf(dimensions.keySet());
+        directive.put("Dimensions", total ? List.of(keys, List.of()) : List.of(keys));
         directive.put("Metrics", definitions);
         Map<String, Object> aws = new LinkedHashMap<>();
         aws.put("Timestamp", clock.millis());

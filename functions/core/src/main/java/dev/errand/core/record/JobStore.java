@@ -39,12 +39,12 @@ public interface JobStore {
         }
 
         @Override
-        public Claim claim(Job job, int attempt, boolean redriven, String token) {
-            return new Claim.Claimed();
+        public Claim claim(Job job, int attempt, boolean redriven, String token, Instant leaseUntil, int maxAttempts) {
+            return attempt > maxAttempts ? new Claim.OutOfAttempts(attempt - 1, Optional.empty()) : new Claim.Claimed(attempt);
         }
 
         @Override
-        public Write record(JobId id, int attempt, JobStatus status, Optional<Integer> statusCode, Optional<String> error) {
+        public Write record(Job job, JobLife.Event event, int attempt, Optional<Integer> statusCode, Optional<String> error) {
             return new Write.Done();
         }
 
@@ -79,15 +79,21 @@ public interface JobStore {
     Lookup find(JobId id);
 
     /**
-     * Marks the job running for call number {@code attempt}, unless it already moved past that. A message
-     * redriven from the dead-letter queue may revive a {@code failed} or {@code dead} job; nothing revives a
-     * {@code succeeded} one. {@code token} names this receive of this message: a claim found already made
-     * with the same token (a retried write that had in fact succeeded) is this claim, not a rival's.
+     * {@link JobLife.Event#CLAIM} (or {@code CLAIM_REDRIVEN}): marks the job running for call number
+     * {@code attempt}, or for the record's next call when the record is further on (copies of one job never
+     * add up to more than {@code maxAttempts} calls), until {@code leaseUntil}, when the claiming invocation
+     * ends. A message redriven from the dead-letter queue revives a {@code failed} or {@code dead} job and
+     * starts its count at {@code attempt}. {@code token} names this receive of this message: a claim found
+     * already made with the same token (a retried write that had in fact succeeded) is this claim.
      */
-    Claim claim(Job job, int attempt, boolean redriven, String token);
+    Claim claim(Job job, int attempt, boolean redriven, String token, Instant leaseUntil, int maxAttempts);
 
-    /** Records how call number {@code attempt} ended; ignored when the record has moved past it. */
-    Write record(JobId id, int attempt, JobStatus status, Optional<Integer> statusCode, Optional<String> error);
+    /**
+     * Records an outcome: {@code SUCCEED}, {@code RETRY}, {@code REFUSE} or {@code EXHAUST} of claimed call
+     * number {@code attempt}, or {@code DROP} or {@code EXPIRE} without a call ({@code attempt} is then the
+     * calls made so far). Refused, as {@link JobLife}'s table says, when the record has moved on.
+     */
+    Write record(Job job, JobLife.Event event, int attempt, Optional<Integer> statusCode, Optional<String> error);
 
     /**
      * Puts a job back to {@code queued} with no attempts, for a redrive of its dead letter {@code deadLetterId}
@@ -107,9 +113,10 @@ public interface JobStore {
 
         /**
          * The key was used before for the same request. {@code next} says what this request must do: answer
-         * with the existing job, send its message (the first sender failed), or wait for the request sending it.
+         * with the existing job, send its message (the first sender failed), or wait for the request sending it;
+         * {@code status} is where that job stands now.
          */
-        record Repeated(JobId existing, Instant submittedAt, Next next) implements Creation {}
+        record Repeated(JobId existing, Instant submittedAt, Next next, JobStatus status) implements Creation {}
 
         /** The key was used before for a different request. */
         record Conflict(JobId existing) implements Creation {}
@@ -135,14 +142,27 @@ public interface JobStore {
         record Unavailable(String reason) implements Lookup {}
     }
 
+    /** The answer to a claim: call (and which attempt it is), or why not. */
     sealed interface Claim {
-        record Claimed() implements Claim {}
+        record Claimed(int attempt) implements Claim {}
 
-        /** The job already succeeded: this delivery is a duplicate and must not call again. */
+        /** The job already succeeded: this delivery is a proven duplicate and is let go without a call. */
         record AlreadySucceeded() implements Claim {}
 
-        /** The record is at or past this attempt, or final: a repeated or late message. */
-        record Superseded(JobStatus status, int attempts) implements Claim {}
+        /** The job was cancelled: it is let go without a call. */
+        record Cancelled() implements Claim {}
+
+        /**
+         * The job's verdict is final ({@code failed} or {@code dead}) and this message was not redriven: it
+         * is an undeleted or repeated copy, or its dead letter was never sent. It is dead-lettered without a call.
+         */
+        record FinalVerdict(JobStatus status, int attempts, String reason) implements Claim {}
+
+        /** Another delivery of the job may be calling it until {@code leaseUntil}: this one waits. */
+        record InFlight(Instant leaseUntil) implements Claim {}
+
+        /** The record has used every allowed call: the job is given up without another. */
+        record OutOfAttempts(int attempts, Optional<String> lastError) implements Claim {}
 
         record Unavailable(String reason) implements Claim {}
     }
@@ -157,6 +177,9 @@ public interface JobStore {
         /** The job was delivered: a redrive would only be skipped by the consumer. */
         record AlreadySucceeded() implements Requeue {}
 
+        /** {@link JobLife}'s table refuses a requeue where the record stands (cancelled, say). */
+        record Refused(JobLife.Refusal why) implements Requeue {}
+
         /** No record to reset: job records are off, or this one expired. */
         record NoRecord() implements Requeue {}
 
@@ -166,7 +189,10 @@ public interface JobStore {
     sealed interface Write {
         record Done() implements Write {}
 
-        /** Not written because the record had moved on: a late or repeated event. */
+        /** Not written: {@link JobLife}'s table refuses the event where the record stands. */
+        record Refused(JobLife.Refusal why) implements Write {}
+
+        /** Not written: the record is not as a bookkeeping write expected (sent already, another redrive's letter). */
         record Stale() implements Write {}
 
         record Unavailable(String reason) implements Write {}

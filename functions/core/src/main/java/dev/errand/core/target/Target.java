@@ -15,6 +15,34 @@ public record Target(
         boolean allowInsecure,
         Auth auth) {
 
+    /** Every field checked at once, with the rule it breaks: a target that passes cannot stall or misroute a call. */
+    public Target {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        if (name == null || name.isBlank()) {
+            problems.add("name must not be blank");
+        }
+        if (baseUrl == null || baseUrl.getHost() == null) {
+            problems.add("baseUrl must be an absolute URL with a host");
+        } else if (!"https".equalsIgnoreCase(baseUrl.getScheme()) && !allowInsecure) {
+            problems.add("baseUrl must use https unless allowInsecure is set");
+        }
+        if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.toMillis() > Targets.MAX_TIMEOUT_MS) {
+            problems.add("timeout must be from 1 ms to " + Targets.MAX_TIMEOUT_MS + " ms, was " + timeout);
+        }
+        if (maxConcurrency < 1 || maxConcurrency > Targets.MAX_CONCURRENCY) {
+            problems.add("maxConcurrency must be from 1 to " + Targets.MAX_CONCURRENCY + " (0 would stall every job), was " + maxConcurrency);
+        }
+        if (breakerThreshold < 1 || breakerThreshold > Targets.MAX_BREAKER_THRESHOLD) {
+            problems.add("breakerThreshold must be from 1 to " + Targets.MAX_BREAKER_THRESHOLD + ", was " + breakerThreshold);
+        }
+        if (auth == null) {
+            problems.add("auth must be given (Auth.NONE for none)");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("target '" + name + "': " + String.join("; ", problems));
+        }
+    }
+
     /**
      * The URL for a job's path, or empty when the result would leave the base URL's scheme, host, port or
      * path: the SSRF guard's second line, behind {@link dev.errand.core.validation.PathRules}.

@@ -19,6 +19,21 @@ public interface TargetDirectory {
         }
     };
 
+    /** The directory of whatever targets the supplier holds at each question: a document that is re-read. */
+    static TargetDirectory live(java.util.function.Supplier<? extends TargetDirectory> current) {
+        return new TargetDirectory() {
+            @Override
+            public Optional<String> refuse(String name) {
+                return current.get().refuse(name);
+            }
+
+            @Override
+            public Set<String> reservedHeaders(String name) {
+                return current.get().reservedHeaders(name);
+            }
+        };
+    }
+
     /** Why a job may not name this target, or empty when it may. */
     Optional<String> refuse(String name);
 

@@ -160,7 +160,7 @@ class BatchDeliveryTest {
         assertThat(third.callsMade()).isEqualTo(3);
         assertThat(third.outcome()).isEqualTo(new Outcome.Retry(Duration.ofSeconds(4), "HTTP 503: {\"status\":503}"));
         assertThat(last.callsMade()).isEqualTo(5);
-        assertThat(last.outcome()).isEqualTo(new Outcome.Reject("gave up after 5 attempts; last: HTTP 503: {\"status\":503}", Outcome.Cause.EXHAUSTED));
+        assertThat(last.outcome()).isEqualTo(new Outcome.Reject("gave up after 5 attempts; last: HTTP 503: {\"status\":503}", Outcome.Cause.EXHAUSTED, true));
     }
 
     @Test

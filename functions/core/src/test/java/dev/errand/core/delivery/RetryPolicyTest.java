@@ -48,9 +48,9 @@ class RetryPolicyTest {
     void decidesByVerdictAndAttempt() {
         RetryPolicy p = policy(1.0);
         assertThat(p.decide(1, new Verdict.Success(204))).isEqualTo(new Outcome.Delivered(204));
-        assertThat(p.decide(1, new Verdict.Permanent("HTTP 400", Optional.of(400)))).isEqualTo(new Outcome.Reject("HTTP 400", Outcome.Cause.REFUSED));
+        assertThat(p.decide(1, new Verdict.Permanent("HTTP 400", Optional.of(400)))).isEqualTo(new Outcome.Reject("HTTP 400", Outcome.Cause.REFUSED, true));
         assertThat(p.decide(4, UNAVAILABLE)).isEqualTo(new Outcome.Retry(Duration.ofSeconds(180), "HTTP 503"));
-        assertThat(p.decide(5, UNAVAILABLE)).isEqualTo(new Outcome.Reject("gave up after 5 attempts; last: HTTP 503", Outcome.Cause.EXHAUSTED));
+        assertThat(p.decide(5, UNAVAILABLE)).isEqualTo(new Outcome.Reject("gave up after 5 attempts; last: HTTP 503", Outcome.Cause.EXHAUSTED, true));
         assertThat(p.decide(9, UNAVAILABLE)).isInstanceOf(Outcome.Reject.class);
     }
 

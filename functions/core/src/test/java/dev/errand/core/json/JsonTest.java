@@ -25,6 +25,16 @@ class JsonTest {
     }
 
     @Test
+    void saysInItsOwnWordsWhereTruncatedJsonEndsWithoutTheParsersInternals() {
+        String object = ((Json.Parsed.Malformed) Json.parse("{\"a\":1")).detail();
+        String array = ((Json.Parsed.Malformed) Json.parse("[1,\n2")).detail();
+
+        assertThat(object).isEqualTo("the object opened at line 1, column 1 is not closed before the text ends at line 1, column 7");
+        assertThat(array).isEqualTo("the array opened at line 1, column 1 is not closed before the text ends at line 2, column 2");
+        assertThat(object + array).doesNotContain("Source", "REDACTED", "StreamReadFeature");
+    }
+
+    @Test
     void refusesNestingBeyondTheLimit() {
         String deep = "[".repeat(Json.MAX_NESTING_DEPTH + 1) + "]".repeat(Json.MAX_NESTING_DEPTH + 1);
         assertThat(Json.parse(deep)).isInstanceOf(Json.Parsed.Malformed.class);

@@ -12,20 +12,6 @@ import org.junit.jupiter.api.Test;
 class RecordRulesTest {
 
     @Test
-    void progressOnlyGrowsThroughAJobsLife() {
-        long[] life = {
-                JobStatus.QUEUED.progress(0), JobStatus.RUNNING.progress(1), JobStatus.RETRYING.progress(1),
-                JobStatus.RUNNING.progress(2), JobStatus.RETRYING.progress(2), JobStatus.RUNNING.progress(28),
-                JobStatus.SUCCEEDED.progress(28)};
-        for (int i = 1; i < life.length; i++) {
-            assertThat(life[i]).isGreaterThan(life[i - 1]);
-        }
-        assertThat(JobStatus.DEAD.progress(1)).isEqualTo(JobStatus.SUCCEEDED.progress(99)).isEqualTo(JobStatus.FAILED.progress(5));
-        assertThat(JobStatus.SUCCEEDED.isFinal()).isTrue();
-        assertThat(JobStatus.RETRYING.isFinal()).isFalse();
-    }
-
-    @Test
     void theSameRequestHashesTheSameWhateverItsKeyOrderOrHeaderCase() {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("X-A", "1");

@@ -55,6 +55,19 @@ class TargetsTest {
     }
 
     @Test
+    void aTargetMadeInCodeIsCheckedAsADocumentWouldBe() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Target("crm", URI.create("https://crm.example.com"),
+                        Duration.ofSeconds(5), 0, 5, false, Auth.NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("target 'crm': maxConcurrency must be from 1 to 1000 (0 would stall every job), was 0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Target("crm", URI.create("http://crm.example.com"),
+                        Duration.ZERO, 10, 0, false, Auth.NONE))
+                .hasMessageContaining("baseUrl must use https unless allowInsecure is set")
+                .hasMessageContaining("timeout must be from 1 ms")
+                .hasMessageContaining("breakerThreshold must be from 1 to 100");
+    }
+
+    @Test
     void refusesADocumentWithoutTargets() {
         assertThat(Targets.parse("{}")).isInstanceOf(Targets.Loaded.Invalid.class);
         assertThat(Targets.parse("nope")).isInstanceOf(Targets.Loaded.Invalid.class);

@@ -1,16 +1,16 @@
-package dev.errand.cli;
+package dev.errand.aws;
 
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-/** A value made on first use, at most once: commands make only the clients they need. */
-final class Lazy<T> implements Supplier<T> {
+/** A value made on first use, at most once: a function or command makes only the clients it needs. */
+public final class Lazy<T> implements Supplier<T> {
 
     private final Supplier<T> make;
     private Optional<T> value = Optional.empty();
 
-    Lazy(Supplier<T> make) {
+    public Lazy(Supplier<T> make) {
         this.make = make;
     }
 
@@ -23,7 +23,7 @@ final class Lazy<T> implements Supplier<T> {
     }
 
     /** Acts on the value only if it was made: closing a client nobody asked for would make it first. */
-    synchronized void ifMade(Consumer<T> action) {
+    public synchronized void ifMade(Consumer<T> action) {
         value.ifPresent(action);
     }
 }
