@@ -55,7 +55,7 @@ public final class LocalRuntime implements AutoCloseable {
     public record Options(Path template, Map<String, String> parameterOverrides, int apiPort, int sqsPort,
                           int demoPort, boolean demo, Optional<String> targets, Map<String, String> extraEnv,
                           HandlerFactory handlers, Consumer<String> console, Supplier<Optional<String>> motoProblem,
-                          Optional<URI> awsEndpoint, int motoPort) {
+                          Optional<URI> awsEndpoint, int motoPort, boolean targetsInSsm) {
 
         public Options {
             parameterOverrides = Map.copyOf(parameterOverrides);
@@ -65,34 +65,43 @@ public final class LocalRuntime implements AutoCloseable {
         /** The defaults of {@code scripts/run-local.sh}. */
         public static Options defaults(Path template) {
             return new Options(template, Map.of(), 3000, 9324, 3001, true, Optional.empty(), Map.of(),
-                    HandlerFactory.REFLECTIVE, System.out::println, MotoServer::unavailable, Optional.empty(), LOCAL_MOTO_PORT);
+                    HandlerFactory.REFLECTIVE, System.out::println, MotoServer::unavailable, Optional.empty(), LOCAL_MOTO_PORT, false);
         }
 
         /** For tests: free ports, no demo provider, quiet. */
         public static Options forTests(Path template, String targets) {
             return new Options(template, Map.of(), 0, 0, 0, false, Optional.of(targets), Map.of(),
-                    HandlerFactory.REFLECTIVE, line -> { }, MotoServer::unavailable, Optional.empty(), 0);
+                    HandlerFactory.REFLECTIVE, line -> { }, MotoServer::unavailable, Optional.empty(), 0, false);
         }
 
         public Options withParameters(Map<String, String> overrides) {
-            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, motoProblem, awsEndpoint, motoPort);
+            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, motoProblem, awsEndpoint, motoPort, targetsInSsm);
         }
 
         public Options withHandlers(HandlerFactory factory) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console, motoProblem, awsEndpoint, motoPort);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console, motoProblem, awsEndpoint, motoPort, targetsInSsm);
         }
 
         public Options withEnv(Map<String, String> env) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console, motoProblem, awsEndpoint, motoPort);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console, motoProblem, awsEndpoint, motoPort, targetsInSsm);
         }
 
         public Options withConsole(Consumer<String> out) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out, motoProblem, awsEndpoint, motoPort);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out, motoProblem, awsEndpoint, motoPort, targetsInSsm);
         }
 
         /** For tests of a machine without moto. */
         public Options withMotoProblem(Supplier<Optional<String>> problem) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, problem, awsEndpoint, motoPort);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, problem, awsEndpoint, motoPort, targetsInSsm);
+        }
+
+        /**
+         * Puts the targets document in SSM (moto), under the name the template gives the functions, as a
+         * deployment does; they read it from there, and again every TargetsRefreshSeconds.
+         */
+        public Options withTargetsInSsm() {
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console,
+                    motoProblem, awsEndpoint, motoPort, true);
         }
 
         /**
@@ -101,7 +110,7 @@ public final class LocalRuntime implements AutoCloseable {
          */
         public Options withAwsEndpoint(URI endpoint) {
             return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console,
-                    motoProblem, Optional.of(endpoint), motoPort);
+                    motoProblem, Optional.of(endpoint), motoPort, targetsInSsm);
         }
     }
 
@@ -110,6 +119,9 @@ public final class LocalRuntime implements AutoCloseable {
 
     /** Where run-local.sh runs moto, next to ElasticMQ's 9324, so the operator CLI finds it with --local. */
     public static final int LOCAL_MOTO_PORT = 9325;
+
+    /** The template parameter naming the SSM parameter that holds the targets document. */
+    static final String TARGETS_PARAMETER = "TargetsParameterName";
 
     /** The parameter that turns job records off, when moto cannot run here. */
     static final String RECORDS_PARAMETER = "JobRecords";
@@ -226,7 +238,7 @@ public final class LocalRuntime implements AutoCloseable {
         external = options.awsEndpoint();
         if (external.isEmpty()) {
             elasticMq = Optional.of(remember(ElasticMq.start(HOST, options.sqsPort())));
-            if (!template.resources("AWS::DynamoDB::Table").isEmpty()) {
+            if (!template.resources("AWS::DynamoDB::Table").isEmpty() || options.targetsInSsm()) {
                 moto = Optional.of(remember(MotoServer.start(options.motoPort())));
             }
         }
@@ -236,6 +248,9 @@ public final class LocalRuntime implements AutoCloseable {
         createTables(clients);
         if (options.demo()) {
             demo = Optional.of(remember(new DemoProvider(HOST, options.demoPort(), options.console())));
+        }
+        if (options.targetsInSsm()) {
+            putTargetsInSsm(clients, options);
         }
         Intrinsics intrinsics = template.intrinsics(new LocalResources());
         List<ApiGateway.Route> routes = new ArrayList<>();
@@ -370,9 +385,23 @@ public final class LocalRuntime implements AutoCloseable {
         variables.forEach((k, v) -> env.put(k, intrinsics.text(v)));
         env.putAll(awsEnvironment());
         env.put("AWS_LAMBDA_FUNCTION_NAME", functionId);
-        env.put(Env.TARGETS, options.targets().orElseGet(this::demoTargets));
+        if (!options.targetsInSsm()) {
+            env.put(Env.TARGETS, options.targets().orElseGet(this::demoTargets));
+        }
         env.putAll(options.extraEnv());
         return env;
+    }
+
+    /** The parameter the template names for the targets document, as `aws ssm put-parameter` would write it before a deploy. */
+    private void putTargetsInSsm(AwsClients clients, Options options) {
+        String name = template.parameter(TARGETS_PARAMETER);
+        String document = options.targets().orElseGet(this::demoTargets);
+        try (var ssm = clients.ssm()) {
+            ssm.putParameter(b -> b.name(name).type(software.amazon.awssdk.services.ssm.model.ParameterType.STRING)
+                    .value(document).overwrite(true));
+        }
+        options.console().accept("The targets document is in SSM as " + name + " (moto on " + motoEndpoint().map(URI::toString).orElse("?")
+                + "); the functions read it again every " + template.parameter("TargetsRefreshSeconds") + " s.");
     }
 
     /** Without ERRAND_TARGETS, the one target is the demo provider; plain http is allowed for it alone. */

@@ -15,7 +15,10 @@ public final class Main {
     private static final String USAGE = """
             usage: scripts/run-local.sh [--parameter-overrides Key=Value ...] [--api-port N] [--sqs-port N]
                                         [--demo-port N] [--no-demo] [--template FILE] [--localstack [URL]]
+                                        [--targets-in-ssm]
               Targets come from ERRAND_TARGETS (inline JSON); without it, the one target is the demo provider.
+              --targets-in-ssm puts them in SSM (moto) instead, as a deployment does: change the parameter there
+              and the functions pick it up within TargetsRefreshSeconds.
               --localstack uses a running LocalStack (default %s) instead of the embedded ElasticMQ and moto."""
             .formatted("http://localhost:4566");
     /** Where LocalStack listens unless told otherwise. */
@@ -61,6 +64,7 @@ public final class Main {
         LocalRuntime.Options o = defaults;
         int apiPort = o.apiPort(), sqsPort = o.sqsPort(), demoPort = o.demoPort();
         boolean demo = o.demo();
+        boolean targetsInSsm = o.targetsInSsm();
         Path template = o.template();
         Optional<URI> localstack = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
@@ -80,6 +84,7 @@ public final class Main {
                 case "--sqs-port" -> sqsPort = port(args, ++i);
                 case "--demo-port" -> demoPort = port(args, ++i);
                 case "--no-demo" -> demo = false;
+                case "--targets-in-ssm" -> targetsInSsm = true;
                 case "--localstack" -> localstack = Optional.of(URI.create(
                         i + 1 < args.size() && !args.get(i + 1).startsWith("--") ? args.get(++i) : LOCALSTACK));
                 case "--template" -> template = Path.of(value(args, ++i));
@@ -95,7 +100,7 @@ public final class Main {
             }
         });
         return new LocalRuntime.Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, passThrough,
-                o.handlers(), o.console(), o.motoProblem(), localstack, o.motoPort());
+                o.handlers(), o.console(), o.motoProblem(), localstack, o.motoPort(), targetsInSsm);
     }
 
     private static int port(List<String> args, int i) {
