@@ -153,6 +153,8 @@ class JobRecordsTest {
         TestRuntime.pause(Duration.ofMillis(500));
         assertThat(provider.callsFor(first.jobId())).hasSize(1);
         assertThat(record(first.jobId())).containsEntry("idempotencyKey", "order-1-confirmation");
+        Api.Answer later = post("/jobs", job, "order-1-confirmation");
+        assertThat(later.json()).as("a replay answers where the job stands now").containsEntry("status", "succeeded");
     }
 
     @Test
