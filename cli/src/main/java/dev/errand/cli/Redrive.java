@@ -278,6 +278,6 @@ final class Redrive {
             // the consumer treats a message carrying a reason as redriven: it may revive a failed or dead record
             attributes.put(DeadLetter.REASON, letter.reason(Optional.empty()));
         }
-        return new QueueMessage(fresh.body(), attributes, 0);
+        return new QueueMessage(fresh.body(), attributes, 0, fresh.group());
     }
 }

@@ -39,8 +39,11 @@ import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
  */
 public final class LocalRuntime implements AutoCloseable {
 
-    /** Lambda starts five pollers per SQS event source; the local runtime never runs more. */
-    static final int MAX_POLLERS = 5;
+    /**
+     * Lambda scales an SQS event source up to its MaximumConcurrency (2 to 1,000); locally at most this many
+     * pollers run, each invoking the function in turn, which is enough to see several invocations race.
+     */
+    static final int MAX_POLLERS = 10;
     static final String HOST = "127.0.0.1";
     /** The only credentials ElasticMQ (and moto) need: any will do. */
     static final Map<String, String> LOCAL_AWS = Map.of(
@@ -138,24 +141,30 @@ public final class LocalRuntime implements AutoCloseable {
     private ApiGateway api;
     private Optional<DemoProvider> demo = Optional.empty();
 
-    private LocalRuntime(Template template) {
+    /** moto cannot run here: no DynamoDB tables, so no job records and no fleet-wide target state. */
+    private final boolean withoutMoto;
+
+    private LocalRuntime(Template template, boolean withoutMoto) {
         this.template = template;
+        this.withoutMoto = withoutMoto;
     }
 
     public static LocalRuntime start(Options options) {
         Template template = Template.read(options.template(), options.parameterOverrides());
-        if (!template.resources("AWS::DynamoDB::Table").isEmpty() && !options.parameterOverrides().containsKey(RECORDS_PARAMETER)
-                && options.awsEndpoint().isEmpty()) {
+        boolean withoutMoto = false;
+        if (!template.resources("AWS::DynamoDB::Table").isEmpty() && options.awsEndpoint().isEmpty()) {
             Optional<String> noMoto = options.motoProblem().get();
             if (noMoto.isPresent()) {
-                options.console().accept("Job records are off: moto cannot run here (" + noMoto.get() + "); "
-                        + MotoServer.INSTALL_HINT + " turns them on. Submitting and delivery work without them.");
+                withoutMoto = true;
+                options.console().accept("Job records and fleet-wide target control are off: moto cannot run here (" + noMoto.get()
+                        + "); " + MotoServer.INSTALL_HINT + " turns them on. Submitting and delivery work without them, each"
+                        + " invocation protecting its targets on its own.");
                 Map<String, String> overrides = new LinkedHashMap<>(options.parameterOverrides());
-                overrides.put(RECORDS_PARAMETER, "Disabled");
+                overrides.putIfAbsent(RECORDS_PARAMETER, "Disabled");
                 template = Template.read(options.template(), overrides);
             }
         }
-        LocalRuntime runtime = new LocalRuntime(template);
+        LocalRuntime runtime = new LocalRuntime(template, withoutMoto);
         try {
             runtime.boot(options);
             return runtime;
@@ -238,7 +247,7 @@ public final class LocalRuntime implements AutoCloseable {
         external = options.awsEndpoint();
         if (external.isEmpty()) {
             elasticMq = Optional.of(remember(ElasticMq.start(HOST, options.sqsPort())));
-            if (!template.resources("AWS::DynamoDB::Table").isEmpty() || options.targetsInSsm()) {
+            if (!withoutMoto && (!template.resources("AWS::DynamoDB::Table").isEmpty() || options.targetsInSsm())) {
                 moto = Optional.of(remember(MotoServer.start(options.motoPort())));
             }
         }
@@ -347,6 +356,9 @@ public final class LocalRuntime implements AutoCloseable {
 
     /** Creates each table the template declares in moto: key schema, billing mode, TTL. */
     private void createTables(AwsClients clients) {
+        if (withoutMoto) {
+            return;
+        }
         Intrinsics plain = template.intrinsics(new LocalResources());
         for (String id : template.resources("AWS::DynamoDB::Table").keySet()) {
             Map<String, Object> p = asMap(plain.resolve(template.properties(id)));
@@ -383,6 +395,9 @@ public final class LocalRuntime implements AutoCloseable {
         Map<String, Object> variables = asMap(intrinsics.resolve(
                 asMap(properties.getOrDefault("Environment", Map.of())).getOrDefault("Variables", Map.of())));
         variables.forEach((k, v) -> env.put(k, intrinsics.text(v)));
+        if (withoutMoto) {
+            env.remove(Env.TARGET_STATE_TABLE);
+        }
         env.putAll(awsEnvironment());
         env.put("AWS_LAMBDA_FUNCTION_NAME", functionId);
         if (!options.targetsInSsm()) {
@@ -438,6 +453,9 @@ public final class LocalRuntime implements AutoCloseable {
             }
             if (tables.containsKey(logicalId)) {
                 return Optional.of(tables.get(logicalId));
+            }
+            if (withoutMoto && template.resources("AWS::DynamoDB::Table").containsKey(logicalId)) {
+                return Optional.of(logicalId); // not created: the variable naming it is left out of the functions' environment
             }
             if (!template.resources("AWS::ApiGatewayV2::Integration").getOrDefault(logicalId, Map.of()).isEmpty()) {
                 return Optional.of(logicalId);

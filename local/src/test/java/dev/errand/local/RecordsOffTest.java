@@ -28,7 +28,7 @@ class RecordsOffTest {
             Api.Answer submitted = api.post("/jobs", "{\"target\":\"crm\",\"path\":\"/x\"}");
             Eventually.within(Duration.ofSeconds(10), "delivery", () -> provider.callsFor(submitted.jobId()).size() == 1);
 
-            assertThat(console).filteredOn(l -> l.startsWith("Job records are off")).singleElement().asString()
+            assertThat(console).filteredOn(l -> l.startsWith("Job records and fleet-wide target control are off")).singleElement().asString()
                     .contains("python3 cannot import moto.server", "pip install \"moto[server]\"");
             assertThat(submitted.status()).isEqualTo(202);
             assertThat(runtime.template().parameter("JobRecords")).isEqualTo("Disabled");
@@ -48,7 +48,7 @@ class RecordsOffTest {
             Api.Answer submitted = api.post("/jobs", "{\"target\":\"crm\"}");
             Eventually.within(Duration.ofSeconds(10), "delivery", () -> provider.callsFor(submitted.jobId()).size() == 1);
 
-            assertThat(runtime.template().resources("AWS::DynamoDB::Table")).isEmpty();
+            assertThat(runtime.template().resources("AWS::DynamoDB::Table")).as("the target state table stays").containsOnlyKeys("TargetStateTable");
             assertThat(runtime.template().resources("AWS::Serverless::Function")).doesNotContainKey("JobStatusFunction");
             assertThat(runtime.table("JobsTable")).isEmpty();
             assertThat(api.get("/jobs/" + submitted.jobId()).status()).isEqualTo(404);

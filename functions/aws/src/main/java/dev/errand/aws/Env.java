@@ -21,6 +21,8 @@ public final class Env {
     public static final String RETRY_MAX_SECONDS = "ERRAND_RETRY_MAX_SECONDS";
     /** The DynamoDB table of job records; unset means job records are off. */
     public static final String JOBS_TABLE = "ERRAND_JOBS_TABLE";
+    /** The DynamoDB table of the fleet's target states (breaker, rate limit, pause); unset means per-invocation protection. */
+    public static final String TARGET_STATE_TABLE = "ERRAND_TARGET_STATE_TABLE";
     /** Days a job record is kept after its last change (DynamoDB TTL). */
     public static final String RECORD_TTL_DAYS = "ERRAND_RECORD_TTL_DAYS";
     /** Seconds between two reads of the targets parameter (the document may change without a deploy). */

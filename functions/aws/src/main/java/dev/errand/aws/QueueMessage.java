@@ -4,12 +4,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
-/** A message to send: body, string attributes, and how long SQS should hold it back (0 to 900 s). */
-public record QueueMessage(String body, Map<String, String> attributes, int delaySeconds) {
+/**
+ * A message to send: body, string attributes, how long SQS should hold it back (0 to 900 s), and its
+ * message group: the job's target, so SQS fair queues keep one target's backlog from delaying the others.
+ */
+public record QueueMessage(String body, Map<String, String> attributes, int delaySeconds, Optional<String> group) {
 
     public QueueMessage {
         attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+    }
+
+    public QueueMessage(String body, Map<String, String> attributes, int delaySeconds) {
+        this(body, attributes, delaySeconds, Optional.empty());
+    }
+
+    public QueueMessage inGroup(String groupId) {
+        return new QueueMessage(body, attributes, delaySeconds, Optional.of(groupId));
     }
 
     /** The size SQS counts against its limits: the body plus each attribute's name, type and value. */

@@ -145,6 +145,7 @@ public final class SqsBatches {
                         .messageBody(chunk.get(i).body())
                         .delaySeconds(chunk.get(i).delaySeconds())
                         .messageAttributes(attributes(chunk.get(i).attributes()))
+                        .messageGroupId(chunk.get(i).group().orElse(null))
                         .build())
                 .toList();
         SendMessageBatchResponse response;

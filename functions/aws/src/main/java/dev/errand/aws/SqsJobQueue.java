@@ -24,7 +24,7 @@ public final class SqsJobQueue implements JobQueue {
 
     public static QueueMessage message(Job job, int delaySeconds) {
         return new QueueMessage(Envelope.encode(job),
-                Map.of(JOB_ID, job.id().value(), TARGET, job.request().target()), delaySeconds);
+                Map.of(JOB_ID, job.id().value(), TARGET, job.request().target()), delaySeconds).inGroup(job.request().target());
     }
 
     @Override

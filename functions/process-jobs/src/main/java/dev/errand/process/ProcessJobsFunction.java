@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.errand.aws.AwsClients;
 import dev.errand.aws.AwsSecretSource;
+import dev.errand.aws.DynamoDbTargetStates;
 import dev.errand.aws.Env;
 import dev.errand.aws.JobStores;
 import dev.errand.aws.Lazy;
@@ -16,6 +17,7 @@ import dev.errand.aws.SqsBatches;
 import dev.errand.aws.TargetsLoader;
 import dev.errand.core.auth.SecretAuthenticator;
 import dev.errand.core.delivery.BatchDelivery;
+import dev.errand.core.fleet.FleetControl;
 import dev.errand.core.delivery.BatchMetrics;
 import dev.errand.core.delivery.CallResult;
 import dev.errand.core.delivery.Deadline;
@@ -67,7 +69,7 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
     /** The variables this function reads; template.yaml must set each (a template test checks). */
     public static final List<String> ENVIRONMENT = List.of(Env.JOBS_QUEUE_URL, Env.DEAD_LETTER_QUEUE_URL,
             Env.TARGETS_PARAMETER, Env.TARGETS_REFRESH_SECONDS, Env.MAX_ATTEMPTS, Env.RETRY_BASE_SECONDS, Env.RETRY_MAX_SECONDS,
-            Env.MAX_DEFERRAL_SECONDS, Env.JOBS_TABLE, Env.RECORD_TTL_DAYS);
+            Env.MAX_DEFERRAL_SECONDS, Env.JOBS_TABLE, Env.RECORD_TTL_DAYS, Env.TARGET_STATE_TABLE);
 
     private final BatchDelivery delivery;
     private final Settlement settlement;
@@ -110,19 +112,21 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
         TargetsLoader targets = TargetsLoader.start(env, new Lazy<>(aws::ssm), clock, log);
         this.clock = clock;
         this.metrics = new Metrics(logs, clock);
+        RetryPolicy retries = policy.maxAttempts(env.integer(Env.MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS))
+                .baseDelay(Duration.ofSeconds(env.integer(Env.RETRY_BASE_SECONDS, DEFAULT_RETRY_BASE_SECONDS)))
+                .maxDelay(Duration.ofSeconds(env.integer(Env.RETRY_MAX_SECONDS, DEFAULT_RETRY_MAX_SECONDS)))
+                .build();
         this.delivery = new BatchDelivery(
                 targets,
                 new JdkHttpCaller(JdkHttpCaller.defaultClient()),
-                policy.maxAttempts(env.integer(Env.MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS))
-                        .baseDelay(Duration.ofSeconds(env.integer(Env.RETRY_BASE_SECONDS, DEFAULT_RETRY_BASE_SECONDS)))
-                        .maxDelay(Duration.ofSeconds(env.integer(Env.RETRY_MAX_SECONDS, DEFAULT_RETRY_MAX_SECONDS)))
-                        .build(),
+                retries,
                 new SecretAuthenticator(new AwsSecretSource(new Lazy<>(aws::ssm), new Lazy<>(aws::secretsManager))),
                 log,
                 clock,
                 env.integer(Env.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT),
                 store,
-                Duration.ofSeconds(env.integer(Env.MAX_DEFERRAL_SECONDS, (int) JobLife.DEFAULT_MAX_DEFERRAL.toSeconds())));
+                Duration.ofSeconds(env.integer(Env.MAX_DEFERRAL_SECONDS, (int) JobLife.DEFAULT_MAX_DEFERRAL.toSeconds())),
+                new FleetControl(DynamoDbTargetStates.fromEnvironment(env, aws, clock), clock, retries.random(), log, metrics));
         SqsClient sqs = aws.sqs();
         String jobsQueueUrl = env.required(Env.JOBS_QUEUE_URL);
         this.settlement = new Settlement(new SqsBatches(sqs, clock), jobsQueueUrl, env.required(Env.DEAD_LETTER_QUEUE_URL), clock, log);

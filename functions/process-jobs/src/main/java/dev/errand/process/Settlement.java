@@ -176,7 +176,8 @@ final class Settlement {
         s.status().ifPresent(code -> attributes.put(LAST_STATUS, String.valueOf(code)));
         // its calls are in the attributes; the body starts from none, so a redrive by any means starts a fresh schedule
         String body = s.job().map(j -> Envelope.encode(j.forDeadLetter())).orElse(s.message().body());
-        return new QueueMessage(body, attributes, 0);
+        QueueMessage letter = new QueueMessage(body, attributes, 0);
+        return s.job().map(j -> letter.inGroup(j.request().target())).orElse(letter);
     }
 
     /** The job again, on the jobs queue, carrying the verdict its dead letter could not take. */
@@ -214,7 +215,7 @@ final class Settlement {
         }
         Map<String, String> attributes = new LinkedHashMap<>(copy.attributes());
         attributes.put(REDRIVEN, "true");
-        return new QueueMessage(copy.body(), attributes, copy.delaySeconds());
+        return new QueueMessage(copy.body(), attributes, copy.delaySeconds(), copy.group());
     }
 
     /** The reason, cut short and with only characters SQS accepts in an attribute (a provider's body may hold any). */

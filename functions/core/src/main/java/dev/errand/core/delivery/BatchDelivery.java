@@ -2,6 +2,7 @@ package dev.errand.core.delivery;
 
 import dev.errand.core.auth.Authenticator.Credentials;
 import dev.errand.core.auth.Authenticator;
+import dev.errand.core.fleet.FleetControl;
 import dev.errand.core.job.Envelope;
 import dev.errand.core.job.Job;
 import dev.errand.core.log.JsonLog;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +74,7 @@ public final class BatchDelivery {
     private final int maxInFlight;
     private final JobStore store;
     private final Duration maxDeferral;
+    private final FleetControl fleet;
     private final TargetMemory memory = new TargetMemory();
 
     /**
@@ -82,7 +85,8 @@ public final class BatchDelivery {
      */
     public BatchDelivery(Targets targets, HttpCaller caller, RetryPolicy policy, Authenticator authenticator,
                          JsonLog log, Clock clock, int maxInFlight) {
-        this(() -> targets, caller, policy, authenticator, log, clock, maxInFlight, JobStore.NONE, JobLife.DEFAULT_MAX_DEFERRAL);
+        this(() -> targets, caller, policy, authenticator, log, clock, maxInFlight, JobStore.NONE, JobLife.DEFAULT_MAX_DEFERRAL,
+                FleetControl.perInvocation(clock));
     }
 
     /**
@@ -90,9 +94,10 @@ public final class BatchDelivery {
      * @param store       job records: each call is claimed there first (the duplicate-delivery guard) and its
      *                    outcome recorded after; {@link JobStore#NONE} when records are off
      * @param maxDeferral how long a job may be put off without a call before it goes to the dead-letter queue
+     * @param fleet       the fleet-wide breaker, rate limit, pause and hold of each target
      */
     public BatchDelivery(Supplier<Targets> targets, HttpCaller caller, RetryPolicy policy, Authenticator authenticator,
-                         JsonLog log, Clock clock, int maxInFlight, JobStore store, Duration maxDeferral) {
+                         JsonLog log, Clock clock, int maxInFlight, JobStore store, Duration maxDeferral, FleetControl fleet) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
         }
@@ -108,6 +113,7 @@ public final class BatchDelivery {
         this.maxInFlight = maxInFlight;
         this.store = store;
         this.maxDeferral = maxDeferral;
+        this.fleet = fleet;
     }
 
     public RetryPolicy policy() {
@@ -124,12 +130,21 @@ public final class BatchDelivery {
      * @param invocationEnd when this invocation ends: a job claimed here is not claimed again before it
      */
     public List<Settled> deliver(List<IncomingMessage> messages, Deadline deadline, Instant invocationEnd) {
+        List<Envelope.Decoded> decoded = messages.stream().map(m -> Envelope.decode(m.body())).toList();
+        Map<String, Integer> jobsPerTarget = new HashMap<>();
+        decoded.forEach(d -> {
+            if (d instanceof Envelope.Decoded.Readable r) {
+                jobsPerTarget.merge(r.job().request().target(), 1, Integer::sum);
+            }
+        });
         Batch batch = new Batch(targets.get(), deadline, invocationEnd, new Semaphore(maxInFlight),
-                new Semaphore(RECORD_WRITES_IN_FLIGHT), new ConcurrentHashMap<>(), clock.instant());
+                new Semaphore(RECORD_WRITES_IN_FLIGHT), new ConcurrentHashMap<>(), clock.instant(), fleet.begin(jobsPerTarget));
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Settled>> running = new ArrayList<>(messages.size());
-            for (IncomingMessage message : messages) {
-                running.add(threads.submit(() -> deliver(message, batch)));
+            for (int i = 0; i < messages.size(); i++) {
+                IncomingMessage message = messages.get(i);
+                Envelope.Decoded envelope = decoded.get(i);
+                running.add(threads.submit(() -> deliver(message, envelope, batch)));
             }
             List<Settled> settled = new ArrayList<>(messages.size());
             for (int i = 0; i < messages.size(); i++) {
@@ -141,10 +156,10 @@ public final class BatchDelivery {
 
     /**
      * What the records of one batch share: one view of the targets, the deadline, the cap on calls and on
-     * record writes in flight, a gate per target.
+     * record writes in flight, a gate per target (this invocation's limits), and the fleet's view of each target.
      */
     private record Batch(Targets targets, Deadline deadline, Instant invocationEnd, Semaphore inFlight, Semaphore recordWrites,
-                         Map<String, TargetGate> gates, Instant started) {
+                         Map<String, TargetGate> gates, Instant started, FleetControl.Batch fleet) {
         TargetGate gate(Target target, TargetMemory memory) {
             return gates.computeIfAbsent(target.name(), n -> new TargetGate(target, memory.trusted(n, started)));
         }
@@ -181,8 +196,8 @@ public final class BatchDelivery {
         }
     }
 
-    private Settled deliver(IncomingMessage message, Batch batch) {
-        return switch (Envelope.decode(message.body())) {
+    private Settled deliver(IncomingMessage message, Envelope.Decoded envelope, Batch batch) {
+        return switch (envelope) {
             case Envelope.Decoded.Unreadable u -> new Unread(message).dropped("unreadable message: " + u.reason());
             case Envelope.Decoded.Readable r -> deliver(message, r.job(), batch);
         };
@@ -220,7 +235,13 @@ public final class BatchDelivery {
             return switch (gate.enter(batch.deadline(), MINIMUM_CALL)) {
                 case TargetGate.Admission.Refused refused -> d.deferred(
                         refused.why() == TargetGate.Refusal.BREAKER_OPEN ? policy.baseDelay() : OUT_OF_TIME_DELAY, refused.reason());
-                case TargetGate.Admission.Admitted admitted -> claimThenCall(d, target, request, gate, batch);
+                case TargetGate.Admission.Admitted admitted -> switch (batch.fleet().admit(target, batch.deadline())) {
+                    case FleetControl.Decision.Defer defer -> {
+                        gate.cancel();
+                        yield d.deferred(defer.delay(), defer.reason());
+                    }
+                    case FleetControl.Decision.Call call -> claimThenCall(d, target, request, gate, batch, call);
+                };
             };
         } finally {
             batch.inFlight().release();
@@ -232,7 +253,8 @@ public final class BatchDelivery {
      * deferred by the gate never holds an attempt it did not make; the record's answer may also settle the
      * message without a call.
      */
-    private Settled claimThenCall(Delivery d, Target target, OutgoingRequest request, TargetGate gate, Batch batch) {
+    private Settled claimThenCall(Delivery d, Target target, OutgoingRequest request, TargetGate gate, Batch batch,
+                                  FleetControl.Decision.Call admitted) {
         boolean calling = false;
         try {
             String token = d.message().messageId() + ":" + d.message().receiveCount();
@@ -247,7 +269,7 @@ public final class BatchDelivery {
                         d.deferred(OUT_OF_TIME_DELAY, "not started: the claim left too little time in this invocation");
                 case JobStore.Claim.Claimed c -> {
                     calling = true;
-                    yield call(d.at(c.attempt()), target, request, gate, batch.deadline());
+                    yield call(d.at(c.attempt()), target, request, gate, batch, admitted);
                 }
                 case JobStore.Claim.AlreadySucceeded s ->
                         d.skipped("duplicate delivery: the job already succeeded; the provider is not called again");
@@ -263,16 +285,20 @@ public final class BatchDelivery {
         } finally {
             if (!calling) {
                 gate.cancel();
+                batch.fleet().notCalled(target, admitted);
             }
         }
     }
 
-    private Settled call(Delivery d, Target target, OutgoingRequest request, TargetGate gate, Deadline deadline) {
+    private Settled call(Delivery d, Target target, OutgoingRequest request, TargetGate gate, Batch batch,
+                         FleetControl.Decision.Call admitted) {
         Verdict verdict = new Verdict.Transient("the consumer failed during the call", Optional.empty(), Optional.empty());
+        CallResult result = new CallResult.NoResponse(CallResult.Failure.NETWORK, "the consumer failed during the call", Duration.ZERO);
         try {
+            Deadline deadline = batch.deadline();
             Duration timeout = target.timeout().compareTo(deadline.remaining()) < 0 ? target.timeout() : deadline.remaining();
             // scrubbed before anything reads it: a provider may echo our credentials in its answer
-            CallResult result = redacted(caller.call(request, timeout));
+            result = redacted(caller.call(request, timeout));
             verdict = afterUnauthorized(target, request, OutcomeRules.classify(result, clock.instant()));
             Outcome outcome = redacted(policy.decide(d.attempt(), verdict));
             logAttempt(d, result, outcome);
@@ -280,6 +306,7 @@ public final class BatchDelivery {
         } finally {
             gate.exit(verdict);
             memory.heard(target.name(), verdict, clock.instant());
+            batch.fleet().heard(target, admitted, verdict, result);
         }
     }
 
@@ -496,7 +523,7 @@ public final class BatchDelivery {
 
     private CallResult redacted(CallResult result) {
         return switch (result) {
-            case CallResult.Responded r -> new CallResult.Responded(r.status(), r.retryAfter(), authenticator.redact(r.bodyPrefix()), r.latency());
+            case CallResult.Responded r -> new CallResult.Responded(r.status(), r.retryAfter(), authenticator.redact(r.bodyPrefix()), r.latency(), r.rate());
             case CallResult.NoResponse n -> n;
         };
     }

@@ -8,8 +8,24 @@ public sealed interface CallResult {
 
     Duration latency();
 
-    /** The provider answered. {@code bodyPrefix} holds the first bytes of its body, for logs and dead-letter reasons. */
-    record Responded(int status, Optional<String> retryAfter, String bodyPrefix, Duration latency) implements CallResult {}
+    /**
+     * The provider answered. {@code bodyPrefix} holds the first bytes of its body, for logs and dead-letter
+     * reasons; {@code rate} what it said of its rate limit.
+     */
+    record Responded(int status, Optional<String> retryAfter, String bodyPrefix, Duration latency, RateHints rate)
+            implements CallResult {
+        public Responded(int status, Optional<String> retryAfter, String bodyPrefix, Duration latency) {
+            this(status, retryAfter, bodyPrefix, latency, RateHints.NONE);
+        }
+    }
+
+    /**
+     * A provider's rate-limit headers, as sent: {@code RateLimit-Remaining} / {@code X-RateLimit-Remaining}
+     * and {@code RateLimit-Reset} / {@code X-RateLimit-Reset} (seconds from now, or a Unix time).
+     */
+    record RateHints(Optional<String> remaining, Optional<String> reset) {
+        public static final RateHints NONE = new RateHints(Optional.empty(), Optional.empty());
+    }
 
     /** No answer came back. */
     record NoResponse(Failure failure, String detail, Duration latency) implements CallResult {}

@@ -64,7 +64,9 @@ public final class JdkHttpCaller implements HttpCaller {
         try {
             // the request timeout stops at the headers; this one also bounds a body that trickles in
             HttpResponse<String> r = response.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return new CallResult.Responded(r.statusCode(), r.headers().firstValue("Retry-After"), r.body(), since(start));
+            return new CallResult.Responded(r.statusCode(), r.headers().firstValue("Retry-After"), r.body(), since(start),
+                    new CallResult.RateHints(r.headers().firstValue("RateLimit-Remaining").or(() -> r.headers().firstValue("X-RateLimit-Remaining")),
+                            r.headers().firstValue("RateLimit-Reset").or(() -> r.headers().firstValue("X-RateLimit-Reset"))));
         } catch (TimeoutException e) {
             response.cancel(true);
             return new CallResult.NoResponse(CallResult.Failure.TIMEOUT, "no complete response within " + timeout.toMillis() + " ms", since(start));

@@ -44,6 +44,11 @@ public final class RetryPolicy {
         return maxDelay;
     }
 
+    /** The source of fractions the jitter draws from: what else must spread out (deferred jobs) draws from it too. */
+    public DoubleSupplier random() {
+        return jitter;
+    }
+
     /** The outcome of call number {@code attempt} (1-based), given what its result meant. */
     public Outcome decide(int attempt, Verdict verdict) {
         return switch (verdict) {

@@ -13,7 +13,14 @@ public record Target(
         int maxConcurrency,
         int breakerThreshold,
         boolean allowInsecure,
-        Auth auth) {
+        Auth auth,
+        Optional<RateLimit> rateLimit) {
+
+    /** A target without a rate limit. */
+    public Target(String name, URI baseUrl, Duration timeout, int maxConcurrency, int breakerThreshold, boolean allowInsecure,
+                  Auth auth) {
+        this(name, baseUrl, timeout, maxConcurrency, breakerThreshold, allowInsecure, auth, Optional.empty());
+    }
 
     /** Every field checked at once, with the rule it breaks: a target that passes cannot stall or misroute a call. */
     public Target {
@@ -37,6 +44,9 @@ public record Target(
         }
         if (auth == null) {
             problems.add("auth must be given (Auth.NONE for none)");
+        }
+        if (rateLimit == null) {
+            problems.add("rateLimit must be given (Optional.empty() for none)");
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("target '" + name + "': " + String.join("; ", problems));

@@ -35,7 +35,11 @@ public final class Targets implements TargetDirectory {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final List<String> TARGET_FIELDS =
-            List.of("baseUrl", "timeoutMs", "maxConcurrency", "breakerThreshold", "allowInsecure", "auth");
+            List.of("baseUrl", "timeoutMs", "maxConcurrency", "breakerThreshold", "allowInsecure", "auth", "ratePerSecond", "burst");
+    /** Cloud Tasks' ceiling per queue; a provider that takes more needs no rate limit from us. */
+    public static final double MAX_RATE_PER_SECOND = 500;
+    /** A burst above ten thousand calls is no limit at all. */
+    public static final int MAX_BURST = 10_000;
     /** Only this many names are listed when a job names an unknown target. */
     private static final int NAMES_SHOWN = 20;
 
@@ -121,11 +125,12 @@ public final class Targets implements TargetDirectory {
             int maxConcurrency = number("maxConcurrency", DEFAULT_MAX_CONCURRENCY, 1, MAX_CONCURRENCY);
             int breaker = number("breakerThreshold", DEFAULT_BREAKER_THRESHOLD, 1, MAX_BREAKER_THRESHOLD);
             Optional<Auth> auth = auth();
+            Optional<RateLimit> rate = rateLimit();
             if (problems.size() > before || baseUrl.isEmpty() || auth.isEmpty()) {
                 return Optional.empty();
             }
             return Optional.of(new Target(name, baseUrl.get(), Duration.ofMillis(timeoutMs), maxConcurrency, breaker,
-                    allowInsecure, auth.get()));
+                    allowInsecure, auth.get(), rate));
         }
 
         private Optional<URI> baseUrl(boolean allowInsecure) {
@@ -164,6 +169,33 @@ public final class Targets implements TargetDirectory {
                 return fallback;
             }
             return (int) n.getAsLong();
+        }
+
+        /** {@code ratePerSecond} and {@code burst} come together: a rate needs a bucket size, a bucket needs a rate. */
+        private Optional<RateLimit> rateLimit() {
+            boolean hasRate = fields.containsKey("ratePerSecond");
+            boolean hasBurst = fields.containsKey("burst");
+            if (!hasRate && !hasBurst) {
+                return Optional.empty();
+            }
+            Object rateValue = fields.get("ratePerSecond");
+            double rate = rateValue instanceof Number n ? n.doubleValue() : Double.NaN;
+            boolean rateOk = hasRate && rate > 0 && rate <= MAX_RATE_PER_SECOND;
+            if (hasRate && !rateOk) {
+                problem("ratePerSecond", "must be a number above 0 and at most " + (int) MAX_RATE_PER_SECOND + " (calls a second, fleet-wide)");
+            }
+            if (!hasRate) {
+                problem("burst", "needs ratePerSecond: a burst is the size of a rate limit's bucket");
+            }
+            var burst = Json.integer(fields.get("burst"));
+            boolean burstOk = hasBurst && burst.isPresent() && burst.getAsLong() >= 1 && burst.getAsLong() <= MAX_BURST;
+            if (hasBurst && !burstOk) {
+                problem("burst", "must be a whole number from 1 to " + MAX_BURST + " (calls that may go at once)");
+            }
+            if (hasRate && !hasBurst) {
+                problem("ratePerSecond", "needs a burst (the most calls that may go at once), such as \"burst\": " + Math.max(1, (long) Math.ceil(rate)));
+            }
+            return rateOk && burstOk ? Optional.of(new RateLimit(rate, (int) burst.getAsLong())) : Optional.empty();
         }
 
         private boolean bool(String field) {

@@ -45,13 +45,36 @@ class TargetsTest {
                 "targets.plain.baseUrl must use https; set \"allowInsecure\": true to allow http (local demos only)",
                 "target name 'bad url' must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit",
                 "targets.nohost.baseUrl must be an absolute http(s) URL with a host",
-                "targets.odd.colour is not a known field (known: baseUrl, timeoutMs, maxConcurrency, breakerThreshold, allowInsecure, auth)",
+                "targets.odd.colour is not a known field (known: baseUrl, timeoutMs, maxConcurrency, breakerThreshold, allowInsecure, auth, ratePerSecond, burst)",
                 "targets.odd.baseUrl must not hold user information, a query or a fragment",
                 "targets.odd.timeoutMs must be a whole number from 1 to 900000",
                 "targets.odd.maxConcurrency must be a whole number from 1 to 1000",
                 "targets.odd.auth.secret must be a reference such as \"ssm:/errand/crm-token\" or \"secretsmanager:crm-token\", never the secret itself",
                 "targets.kinds.allowInsecure must be true or false",
                 "targets.kinds.auth.type must be none, bearer, header or basic, was 'oauth'");
+    }
+
+    @Test
+    void aRateLimitIsARatePerSecondWithABurstAndEachWrongOneIsNamed() {
+        var ok = (Targets.Loaded.Ok) Targets.parse("""
+                {"targets": {"mail": {"baseUrl": "https://m.example", "ratePerSecond": 2.5, "burst": 5},
+                             "crm": {"baseUrl": "https://c.example"}}}""");
+        assertThat(ok.targets().get("mail").orElseThrow().rateLimit()).contains(new RateLimit(2.5, 5));
+        assertThat(ok.targets().get("crm").orElseThrow().rateLimit()).isEmpty();
+
+        var invalid = (Targets.Loaded.Invalid) Targets.parse("""
+                {"targets": {
+                  "zero": {"baseUrl": "https://z.example", "ratePerSecond": 0, "burst": 1},
+                  "negative": {"baseUrl": "https://n.example", "ratePerSecond": -3, "burst": 0},
+                  "alone": {"baseUrl": "https://a.example", "ratePerSecond": 10},
+                  "bucket": {"baseUrl": "https://b.example", "burst": 10}
+                }}""");
+        assertThat(invalid.problems()).containsExactlyInAnyOrder(
+                "targets.zero.ratePerSecond must be a number above 0 and at most 500 (calls a second, fleet-wide)",
+                "targets.negative.ratePerSecond must be a number above 0 and at most 500 (calls a second, fleet-wide)",
+                "targets.negative.burst must be a whole number from 1 to 10000 (calls that may go at once)",
+                "targets.alone.ratePerSecond needs a burst (the most calls that may go at once), such as \"burst\": 10",
+                "targets.bucket.burst needs ratePerSecond: a burst is the size of a rate limit's bucket");
     }
 
     @Test
