@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * CloudWatch metrics as Embedded Metric Format log lines: CloudWatch Logs turns each line into metrics,
@@ -29,14 +30,18 @@ public final class Metrics {
         }
     }
 
-    /** One metric of a line: a count, or the values observed (latencies). */
-    public record Metric(String name, Unit unit, List<Double> values) {
+    /** One metric of a line: a count, or the values observed (latencies); made from {@link MetricCatalog}. */
+    public record Metric(MetricCatalog definition, List<Double> values) {
         public Metric {
             values = List.copyOf(values);
         }
 
-        public static Metric count(String name, long count) {
-            return new Metric(name, Unit.COUNT, List.of((double) count));
+        public String name() {
+            return definition.metricName();
+        }
+
+        public Unit unit() {
+            return definition.unit();
         }
     }
 
@@ -48,14 +53,23 @@ public final class Metrics {
         this.clock = clock;
     }
 
-    /** Writes the metrics under these dimensions, in as many lines as EMF's 100-value limit needs. */
+    /**
+     * Writes the metrics under these dimensions, in as many lines as EMF's 100-value limit needs. Each metric
+     * takes exactly the dimensions the catalog gives it: a dashboard or alarm reading it depends on them.
+     */
     public void emit(Map<String, String> dimensions, List<Metric> metrics) {
+        for (Metric m : metrics) {
+            if (!Set.copyOf(m.definition().dimensions()).equals(dimensions.keySet())) {
+                throw new IllegalArgumentException(m.name() + " has the dimensions " + m.definition().dimensions()
+                        + " in MetricCatalog, not " + dimensions.keySet());
+            }
+        }
         int longest = metrics.stream().mapToInt(m -> m.values().size()).max().orElse(0);
         for (int from = 0; from < Math.max(1, longest); from += MAX_VALUES_PER_LINE) {
             int start = from;
             List<Metric> slice = metrics.stream()
                     .filter(m -> m.values().size() > start)
-                    .map(m -> new Metric(m.name(), m.unit(), m.values().subList(start, Math.min(m.values().size(), start + MAX_VALUES_PER_LINE))))
+                    .map(m -> new Metric(m.definition(), m.values().subList(start, Math.min(m.values().size(), start + MAX_VALUES_PER_LINE))))
                     .toList();
             if (!slice.isEmpty()) {
                 out.println(Json.write(line(dimensions, slice)));
