@@ -6,15 +6,21 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.errand.aws.AwsClients;
+import dev.errand.aws.CloudWatchJson;
 import dev.errand.aws.Env;
 import dev.errand.emulators.ElasticMq;
 import dev.errand.emulators.MotoServer;
+import dev.errand.local.logs.AccessLogFormat;
+import dev.errand.local.logs.LocalCloudWatch;
+import dev.errand.local.logs.LocalConsole;
 import dev.errand.local.template.Intrinsics;
 import dev.errand.local.template.Template;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,6 +37,8 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
  * Errand on a laptop, from template.yaml: ElasticMQ for the queues it declares, its functions' handlers
@@ -55,44 +63,50 @@ public final class LocalRuntime implements AutoCloseable {
     public record Options(Path template, Map<String, String> parameterOverrides, int apiPort, int sqsPort,
                           int demoPort, boolean demo, Optional<String> targets, Map<String, String> extraEnv,
                           HandlerFactory handlers, Consumer<String> console, Supplier<Optional<String>> motoProblem,
-                          Optional<URI> awsEndpoint, int motoPort) {
+                          Optional<URI> awsEndpoint, int motoPort, LocalConsole.Format logFormat, boolean metrics) {
 
         public Options {
             parameterOverrides = Map.copyOf(parameterOverrides);
             extraEnv = Map.copyOf(extraEnv);
         }
 
-        /** The defaults of {@code scripts/run-local.sh}. */
+        /** The defaults of {@code scripts/run-local.sh}: human lines, metrics for the console. */
         public static Options defaults(Path template) {
             return new Options(template, Map.of(), 3000, 9324, 3001, true, Optional.empty(), Map.of(),
-                    HandlerFactory.REFLECTIVE, System.out::println, MotoServer::unavailable, Optional.empty(), LOCAL_MOTO_PORT);
+                    HandlerFactory.REFLECTIVE, System.out::println, MotoServer::unavailable, Optional.empty(), LOCAL_MOTO_PORT,
+                    LocalConsole.Format.HUMAN, true);
         }
 
-        /** For tests: free ports, no demo provider, quiet. */
+        /** For tests: free ports, no demo provider, quiet, no metrics (a test that reads them turns them on). */
         public static Options forTests(Path template, String targets) {
             return new Options(template, Map.of(), 0, 0, 0, false, Optional.of(targets), Map.of(),
-                    HandlerFactory.REFLECTIVE, line -> { }, MotoServer::unavailable, Optional.empty(), 0);
+                    HandlerFactory.REFLECTIVE, line -> { }, MotoServer::unavailable, Optional.empty(), 0, LocalConsole.Format.HUMAN, false);
         }
 
         public Options withParameters(Map<String, String> overrides) {
-            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, motoProblem, awsEndpoint, motoPort);
+            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, motoProblem,
+                    awsEndpoint, motoPort, logFormat, metrics);
         }
 
         public Options withHandlers(HandlerFactory factory) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console, motoProblem, awsEndpoint, motoPort);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console, motoProblem,
+                    awsEndpoint, motoPort, logFormat, metrics);
         }
 
         public Options withEnv(Map<String, String> env) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console, motoProblem, awsEndpoint, motoPort);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console, motoProblem,
+                    awsEndpoint, motoPort, logFormat, metrics);
         }
 
         public Options withConsole(Consumer<String> out) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out, motoProblem, awsEndpoint, motoPort);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out, motoProblem,
+                    awsEndpoint, motoPort, logFormat, metrics);
         }
 
         /** For tests of a machine without moto. */
         public Options withMotoProblem(Supplier<Optional<String>> problem) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, problem, awsEndpoint, motoPort);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, problem,
+                    awsEndpoint, motoPort, logFormat, metrics);
         }
 
         /**
@@ -101,7 +115,22 @@ public final class LocalRuntime implements AutoCloseable {
          */
         public Options withAwsEndpoint(URI endpoint) {
             return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console,
-                    motoProblem, Optional.of(endpoint), motoPort);
+                    motoProblem, Optional.of(endpoint), motoPort, logFormat, metrics);
+        }
+
+        /** Readable lines, or what Lambda and API Gateway would log (--json-logs). */
+        public Options withLogFormat(LocalConsole.Format format) {
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console,
+                    motoProblem, awsEndpoint, motoPort, format, metrics);
+        }
+
+        /**
+         * Plays what the operator console reads on AWS: the functions' EMF metrics put into moto's CloudWatch,
+         * and the targets document put into moto's SSM (needs moto).
+         */
+        public Options withMetrics(boolean on) {
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console,
+                    motoProblem, awsEndpoint, motoPort, logFormat, on);
         }
     }
 
@@ -125,25 +154,32 @@ public final class LocalRuntime implements AutoCloseable {
     private SqsClient sqs;
     private ApiGateway api;
     private Optional<DemoProvider> demo = Optional.empty();
+    /** Whether EMF metrics go to local CloudWatch and the targets document to local SSM (moto). */
+    private final boolean metrics;
+    private LocalConsole console;
 
-    private LocalRuntime(Template template) {
+    private LocalRuntime(Template template, boolean metrics) {
         this.template = template;
+        this.metrics = metrics;
     }
 
     public static LocalRuntime start(Options options) {
         Template template = Template.read(options.template(), options.parameterOverrides());
-        if (!template.resources("AWS::DynamoDB::Table").isEmpty() && !options.parameterOverrides().containsKey(RECORDS_PARAMETER)
-                && options.awsEndpoint().isEmpty()) {
-            Optional<String> noMoto = options.motoProblem().get();
-            if (noMoto.isPresent()) {
-                options.console().accept("Job records are off: moto cannot run here (" + noMoto.get() + "); "
-                        + MotoServer.INSTALL_HINT + " turns them on. Submitting and delivery work without them.");
-                Map<String, String> overrides = new LinkedHashMap<>(options.parameterOverrides());
-                overrides.put(RECORDS_PARAMETER, "Disabled");
-                template = Template.read(options.template(), overrides);
-            }
+        boolean wantsRecords = !template.resources("AWS::DynamoDB::Table").isEmpty() && !options.parameterOverrides().containsKey(RECORDS_PARAMETER);
+        Optional<String> noMoto = (wantsRecords || options.metrics()) && options.awsEndpoint().isEmpty()
+                ? options.motoProblem().get() : Optional.empty();
+        if (noMoto.isPresent() && wantsRecords) {
+            options.console().accept("Job records are off: moto cannot run here (" + noMoto.get() + "); "
+                    + MotoServer.INSTALL_HINT + " turns them on. Submitting and delivery work without them.");
+            Map<String, String> overrides = new LinkedHashMap<>(options.parameterOverrides());
+            overrides.put(RECORDS_PARAMETER, "Disabled");
+            template = Template.read(options.template(), overrides);
         }
-        LocalRuntime runtime = new LocalRuntime(template);
+        if (noMoto.isPresent() && options.metrics()) {
+            options.console().accept("Metrics for the console are off: moto, which stands in for CloudWatch, cannot run here ("
+                    + noMoto.get() + "). The console still shows the queues and the dead letters.");
+        }
+        LocalRuntime runtime = new LocalRuntime(template, options.metrics() && noMoto.isEmpty());
         try {
             runtime.boot(options);
             return runtime;
@@ -194,6 +230,7 @@ public final class LocalRuntime implements AutoCloseable {
         external.ifPresent(url -> env.put("AWS_ENDPOINT_URL", url.toString()));
         env.put("AWS_ENDPOINT_URL_SQS", sqsEndpoint().toString());
         moto.ifPresent(m -> {
+            env.put("AWS_ENDPOINT_URL_CLOUDWATCH", m.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_DYNAMODB", m.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_SSM", m.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", m.endpoint().toString());
@@ -201,9 +238,14 @@ public final class LocalRuntime implements AutoCloseable {
         return env;
     }
 
-    /** Where DynamoDB is, when job records run locally: moto, or the external endpoint. */
+    /** Where moto is (DynamoDB for job records, CloudWatch and SSM for the console), or the external endpoint. */
     public Optional<URI> motoEndpoint() {
-        return moto.map(MotoServer::endpoint).or(() -> tables.isEmpty() ? Optional.empty() : external);
+        return moto.map(MotoServer::endpoint).or(() -> tables.isEmpty() && !metrics ? Optional.empty() : external);
+    }
+
+    /** Whether the functions' metrics go to local CloudWatch, for the console. */
+    public boolean metrics() {
+        return metrics;
     }
 
     /** The job records table's local name, when the template declares one and records are on. */
@@ -226,7 +268,7 @@ public final class LocalRuntime implements AutoCloseable {
         external = options.awsEndpoint();
         if (external.isEmpty()) {
             elasticMq = Optional.of(remember(ElasticMq.start(HOST, options.sqsPort())));
-            if (!template.resources("AWS::DynamoDB::Table").isEmpty()) {
+            if (!template.resources("AWS::DynamoDB::Table").isEmpty() || metrics) {
                 moto = Optional.of(remember(MotoServer.start(options.motoPort())));
             }
         }
@@ -234,8 +276,17 @@ public final class LocalRuntime implements AutoCloseable {
         sqs = remember(clients.sqs());
         createQueues();
         createTables(clients);
+        Consumer<Map<String, Object>> emf = line -> { };
+        if (metrics) {
+            LocalCloudWatch cloudWatch = remember(new LocalCloudWatch(CloudWatchJson.of(clients, Clock.systemUTC()), options.console()));
+            emf = cloudWatch::accept;
+        }
+        console = new LocalConsole(options.console(), options.logFormat(), emf, ZoneId.systemDefault());
         if (options.demo()) {
-            demo = Optional.of(remember(new DemoProvider(HOST, options.demoPort(), options.console())));
+            demo = Optional.of(remember(new DemoProvider(HOST, options.demoPort(), console::say)));
+        }
+        if (metrics) {
+            putTargetsDocument(clients, options);
         }
         Intrinsics intrinsics = template.intrinsics(new LocalResources());
         List<ApiGateway.Route> routes = new ArrayList<>();
@@ -249,7 +300,7 @@ public final class LocalRuntime implements AutoCloseable {
             String handlerClass = String.valueOf(properties.get("Handler")).split("::")[0];
             Duration timeout = Duration.ofSeconds(Long.parseLong(intrinsics.text(properties.getOrDefault("Timeout", 3))));
             int memory = Integer.parseInt(intrinsics.text(properties.getOrDefault("MemorySize", 128)));
-            Object handler = options.handlers().create(handlerClass, new Env(environment(id, properties, intrinsics, options)));
+            Object handler = options.handlers().create(handlerClass, new Env(environment(id, properties, intrinsics, options)), console.logsOf(id));
             handlers.put(id, handler);
             Map<String, Object> events = asMap(properties.getOrDefault("Events", Map.of()));
             for (Object e : events.values()) {
@@ -259,14 +310,35 @@ public final class LocalRuntime implements AutoCloseable {
                     case "HttpApi" -> routes.add(new ApiGateway.Route(String.valueOf(p.get("Method")).toUpperCase(),
                             String.valueOf(p.get("Path")), apiHandler(handler), id, timeout, memory));
                     case "SQS" -> pollers.add(() -> remember(new EventSourcePoller(sqs, source(id, p, timeout, memory),
-                            sqsHandler(handler), options.console())));
+                            sqsHandler(handler), console::say)));
                     default -> throw new IllegalArgumentException("event type " + event.get("Type") + " of " + id + " is not run locally");
                 }
             }
         }
         routes.addAll(apiGatewayRoutes(intrinsics, handlers));
-        api = remember(new ApiGateway(HOST, options.apiPort(), routes));
+        Optional<AccessLogFormat> accessLog = accessLogFormat(intrinsics);
+        api = remember(new ApiGateway(HOST, options.apiPort(), routes, context -> console.request(accessLog.map(f -> f.render(context)), context)));
         pollers.forEach(Runnable::run);
+    }
+
+    /** The access log format of the template's API stage, as API Gateway would fill it in. */
+    private Optional<AccessLogFormat> accessLogFormat(Intrinsics intrinsics) {
+        return template.resources("AWS::ApiGatewayV2::Stage").keySet().stream()
+                .flatMap(id -> Optional.ofNullable(asMap(template.properties(id).get("AccessLogSettings")).get("Format")).stream())
+                .map(f -> new AccessLogFormat(intrinsics.text(f)))
+                .findFirst();
+    }
+
+    /**
+     * The targets document where a deployment keeps it, the SSM parameter the template names, so the
+     * console reads it locally as it does on AWS. The functions still take it inline (ERRAND_TARGETS).
+     */
+    private void putTargetsDocument(AwsClients clients, Options options) {
+        String name = template.parameter("TargetsParameterName");
+        String document = options.targets().orElseGet(this::demoTargets);
+        try (SsmClient ssm = clients.ssm()) {
+            ssm.putParameter(b -> b.name(name).value(document).type(ParameterType.STRING).overwrite(true));
+        }
     }
 
     /** Routes declared as AWS::ApiGatewayV2::Route resources, each through its integration to a function. */
