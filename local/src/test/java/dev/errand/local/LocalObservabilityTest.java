@@ -64,7 +64,7 @@ class LocalObservabilityTest {
 
         assertThat(console).anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d  api  POST /jobs -> 202 \\(\\d+ ms\\)"));
         assertThat(console).anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d  crm        job " + delivered + "  attempt 1  -> delivered, HTTP 200 in \\d+ ms"));
-        assertThat(console).anyMatch(l -> l.contains("job " + refused + "  attempt 1  -> refused for good, HTTP 400 in ") && l.endsWith(": {\"status\":400}"));
+        assertThat(console).anyMatch(l -> l.contains("job " + refused + "  attempt 1  -> to the dead-letter queue, HTTP 400 in ") && l.endsWith(": {\"status\":400}"));
         assertThat(console).anyMatch(l -> l.contains("job " + refused + "  dead-lettered after 1 attempts: HTTP 400"));
         assertThat(console).as("no JSON or EMF lines in the readable console").noneMatch(l -> l.startsWith("{"));
     }

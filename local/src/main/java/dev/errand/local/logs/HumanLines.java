@@ -60,7 +60,7 @@ final class HumanLines {
         return switch (outcome) {
             case "delivered" -> "-> delivered, " + status + latency;
             case "retry" -> "-> retry in " + text(line.get("retryInSeconds")) + " s, " + status + latency + error(line);
-            case "rejected" -> "-> refused for good, " + status + latency + error(line);
+            case "rejected" -> "-> to the dead-letter queue, " + status + latency + error(line);
             default -> "-> " + outcome + ", " + status + latency + error(line);
         };
     }
