@@ -336,8 +336,9 @@ function targets() {
           el('td', { class: 'num deferred', text: t.deferred }), el('td', { class: 'latency', text: latency(t.latency, answer.metrics.percentiles) }),
           el('td', {}, button));
       }));
-      $('#targets-note').textContent = metricsNote(answer) + ' Health is the last hour in a word: healthy (calls answered well),'
-        + ' failing (none were), degraded (some were), idle (no calls).';
+      $('#targets-note').textContent = metricsNote(answer) + ' Health is the last hour in a word: healthy (no call failed in a'
+        + ' retryable way), failing (calls failed so and none was delivered), degraded (both), idle (no calls). Jobs refused for good'
+        + ' (a 4xx) count as dead-lettered, not against the provider.';
       stamp();
       showError(null);
     } catch (e) { showError(e); }

@@ -80,13 +80,16 @@ final class Views {
     }
 
     /**
-     * A target's last hour in a word, until the fleet-wide target state can say more: healthy (calls answered
-     * well), failing (calls, none answered well), degraded (both), idle (no calls).
+     * A target's last hour in a word, until the fleet-wide target state can say more: healthy (no call failed
+     * in a retryable way), failing (calls failed so, none was delivered), degraded (both), idle (no calls). A
+     * job the provider refused for good (a 4xx) is the request's fault, not the provider's: it shows in the
+     * dead-lettered column, not here.
      */
     static String health(Optional<MetricsReader.TargetFigures> figures) {
         long good = figures.map(MetricsReader.TargetFigures::delivered).orElse(0L);
-        long bad = figures.map(f -> f.retried() + f.deadLettered()).orElse(0L);
-        return good == 0 && bad == 0 ? "idle" : bad == 0 ? "healthy" : good == 0 ? "failing" : "degraded";
+        long bad = figures.map(MetricsReader.TargetFigures::retried).orElse(0L);
+        long calls = figures.map(MetricsReader.TargetFigures::calls).orElse(0L);
+        return calls == 0 && good == 0 && bad == 0 ? "idle" : bad == 0 ? "healthy" : good == 0 ? "failing" : "degraded";
     }
 
     Map<String, Object> deadLetters(List<Backend.Letter> letters, Backend.QueueSnapshot queues) {

@@ -31,7 +31,7 @@ class ViewsTest {
         assertThat(Views.health(Optional.empty())).isEqualTo("idle");
         assertThat(Views.health(figures(5, 0, 0))).isEqualTo("healthy");
         assertThat(Views.health(figures(0, 3, 0))).isEqualTo("failing");
-        assertThat(Views.health(figures(0, 0, 1))).isEqualTo("failing");
+        assertThat(Views.health(figures(5, 0, 2))).as("a refusal is the request's fault, not the provider's").isEqualTo("healthy");
         assertThat(Views.health(figures(5, 1, 0))).isEqualTo("degraded");
     }
 
