@@ -22,10 +22,10 @@ errand_mvn() {
   MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED" mvn -B "$@"
 }
 
-# Builds the jars unless the last build is newer than every main source and pom.
+# Builds the jars unless the last build is newer than every main source, resource (the console's pages) and pom.
 errand_build_if_stale() {
   local marker="local/target/.built"
-  if [ ! -f "$marker" ] || [ -n "$(find pom.xml functions local emulators testkit cli -newer "$marker" \( -name '*.java' -o -name 'pom.xml' \) \
+  if [ ! -f "$marker" ] || [ -n "$(find pom.xml functions local emulators testkit cli -newer "$marker" \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) \
         -not -path '*/target/*' -not -path '*/src/test/*' 2>/dev/null | head -1)" ]; then
     echo "Building (mvn package, tests skipped; scripts/test.sh runs them)..."
     errand_mvn -q package -DskipTests

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: core unit tests, handler tests against ElasticMQ and a real HTTP provider,
-# end-to-end tests through the local runtime, and the template checks (cfn-lint and what it misses).
+# end-to-end tests through the local runtime, the template checks (cfn-lint and what it misses), and the
+# console's browser tests (headless Chromium).
 # Extra arguments go to Maven, e.g. scripts/test.sh -pl functions/core -am
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,10 @@ fi
 if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
   echo "The tests need moto (the stand-in for SSM, Secrets Manager and DynamoDB): pip install \"moto[server]\"" >&2
   exit 1
+fi
+# playwright-core for the console's browser tests (Chromium itself: apt-get install chromium, or .ci/run)
+if command -v npm >/dev/null 2>&1 && [ ! -d cli/src/test/browser/node_modules/playwright-core ]; then
+  (cd cli/src/test/browser && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the browser tests will say what is missing" >&2
 fi
 started=$(date +%s)
 errand_mvn verify "$@"

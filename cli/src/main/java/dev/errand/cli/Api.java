@@ -1,5 +1,6 @@
 package dev.errand.cli;
 
+import dev.errand.aws.SigV4;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.util.Optional;
@@ -12,7 +13,7 @@ final class Api {
 
     static ApiClient client(Settings settings, Context context) {
         Optional<SigV4> signer = settings.signsApiCalls()
-                ? Optional.of(new SigV4(settings.aws().credentials(), settings.aws().region(), context.clock()))
+                ? Optional.of(new SigV4(settings.aws().credentials(), settings.aws().region(), context.clock(), SigV4.EXECUTE_API))
                 : Optional.empty();
         return new ApiClient(settings.apiUrl(), signer, HttpClient.newBuilder().connectTimeout(ApiClient.TIMEOUT).build());
     }

@@ -1,5 +1,6 @@
 package dev.errand.cli;
 
+import dev.errand.aws.SigV4;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

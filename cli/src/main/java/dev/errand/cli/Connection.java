@@ -38,12 +38,17 @@ public final class Connection {
     @Option(names = "--api-url", paramLabel = "URL", description = "The jobs API. Default: ERRAND_API_URL, then the stack's ApiUrl.")
     Optional<String> apiUrl = Optional.empty();
 
+    @Option(names = "--targets-parameter", paramLabel = "NAME",
+            description = "The SSM parameter holding the targets document (the console lists its targets). Default: ERRAND_TARGETS_PARAMETER,"
+                    + " then the stack's TargetsParameterName, then /errand/targets.")
+    Optional<String> targetsParameter = Optional.empty();
+
     @Option(names = "--api-auth", paramLabel = "iam|none",
             description = "Sign API calls with SigV4 (iam) or not (none). Default: none for 127.0.0.1 or localhost, iam otherwise.")
     Optional<ApiAuth> apiAuth = Optional.empty();
 
     @Option(names = "--local",
             description = "The local runtime of scripts/run-local.sh: SQS on 127.0.0.1:9324, the API on 127.0.0.1:3000, its queue names."
-                    + " Job records too, on its moto at 127.0.0.1:9325 (or where AWS_ENDPOINT_URL_DYNAMODB says).")
+                    + " Job records, metrics and the targets document too, on its moto at 127.0.0.1:9325 (or where AWS_ENDPOINT_URL_DYNAMODB says).")
     boolean local;
 }

@@ -79,8 +79,12 @@ final class DeadLetterQueue {
 
     /** The visible messages, as SQS estimates them. */
     int approximateCount() {
-        return Integer.parseInt(sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
-                .attributes().getOrDefault(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0"));
+        return (int) depth().visible();
+    }
+
+    /** Visible and in flight (held by a reader: a redrive, the console, another list), as SQS estimates them. */
+    QueueDepth depth() {
+        return QueueDepth.of(sqs, url);
     }
 
     /** The receives after which SQS moves a message of {@code sourceQueueUrl} here; empty when unknown. */

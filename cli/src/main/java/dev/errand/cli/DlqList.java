@@ -20,6 +20,9 @@ final class DlqList extends OperatorCommand {
 
     /** Enough for a screen; --limit asks for more. */
     static final int DEFAULT_LIMIT = 50;
+    /** Why dead letters can be in flight: SQS hides what a reader received until it lets go. */
+    static final String HELD_ELSEWHERE = "another reader holds them (a redrive, the console, another dlq list);"
+            + " they show again when it lets them go, within its hold (60 s for errand's own).";
     /** The reason column is cut here so a row fits a terminal; dlq show has it in full. */
     static final int REASON_WIDTH = 70;
 
@@ -45,6 +48,8 @@ final class DlqList extends OperatorCommand {
     @Override
     int run(Settings settings) {
         DeadLetterQueue dlq = new DeadLetterQueue(settings.sqs(), settings.deadLetterQueueUrl());
+        // counted before this read holds anything, so what is in flight is another reader's
+        QueueDepth depth = dlq.depth();
         List<DeadLetter> letters = dlq.peek(limit, DeadLetterQueue.READ_HOLD).stream()
                 .sorted(Comparator.comparing(DeadLetter::sentAt)).toList();
         Optional<Integer> maxReceives = letters.stream().anyMatch(DeadLetter::movedBySqs)
@@ -52,7 +57,7 @@ final class DlqList extends OperatorCommand {
         if (json) {
             out().println(PrettyJson.tree(letters.stream().map(l -> row(l, maxReceives)).toList()));
         } else {
-            table(out(), letters, maxReceives, dlq.approximateCount());
+            table(out(), letters, maxReceives, depth);
         }
         out().flush();
         return Errand.OK;
@@ -73,9 +78,10 @@ final class DlqList extends OperatorCommand {
         return row;
     }
 
-    private void table(PrintWriter out, List<DeadLetter> letters, Optional<Integer> maxReceives, int approximateCount) {
+    private void table(PrintWriter out, List<DeadLetter> letters, Optional<Integer> maxReceives, QueueDepth depth) {
         if (letters.isEmpty()) {
-            out.println("The dead-letter queue is empty.");
+            out.println(depth.inFlight() == 0 ? "The dead-letter queue is empty."
+                    : "No dead letter is visible, but SQS counts about " + depth.inFlight() + " in flight: " + HELD_ELSEWHERE);
             return;
         }
         Instant now = context.clock().instant();
@@ -89,7 +95,8 @@ final class DlqList extends OperatorCommand {
         }
         table.print(out);
         out.println();
-        out.println(letters.size() + " shown; SQS counts about " + approximateCount + " in the queue."
+        out.println(letters.size() + " shown; SQS counts about " + depth.visible() + " in the queue"
+                + (depth.inFlight() > 0 ? " and " + depth.inFlight() + " in flight, not shown: " + HELD_ELSEWHERE : ".")
                 + (letters.stream().anyMatch(DeadLetter::movedBySqs) ? " N+ attempts: at least N calls (SQS moved it; crashed calls are not counted)." : ""));
         out.println("One in full: errand dlq show <JOB ID>.  Send back: errand dlq redrive <JOB ID>... or --all.");
     }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The command tree: errand dlq (list, show, redrive), errand submit, errand status. */
+/** The command tree: errand dlq (list, show, redrive), errand submit, errand status, errand console. */
 final class Errand {
 
     /** Exit codes, as the help text states them. */
@@ -27,7 +27,8 @@ final class Errand {
         CommandLine errand = new CommandLine(new Top())
                 .addSubcommand(dlq)
                 .addSubcommand(new Submit(context))
-                .addSubcommand(new Status(context));
+                .addSubcommand(new Status(context))
+                .addSubcommand(new ConsoleCommand(context));
         errand.setUsageHelpAutoWidth(true);
         errand.setExecutionExceptionHandler((e, command, parsed) -> {
             return switch (e) {
@@ -56,6 +57,7 @@ final class Errand {
                     + " deployed stack) and on scripts/run-local.sh (--local). Every command has --help.",
             footer = {"",
                 "At 3 a.m., the DLQ alarm fired:",
+                "  errand console --stack errand                   # all of it in a browser, or:",
                 "  errand dlq list --stack errand                  # what died, when, why",
                 "  errand dlq show <jobId> --stack errand          # one message in full",
                 "  errand dlq redrive <jobId> --stack errand --dry-run",

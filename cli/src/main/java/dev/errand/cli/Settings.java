@@ -1,6 +1,7 @@
 package dev.errand.cli;
 
 import dev.errand.aws.AwsClients;
+import dev.errand.aws.CloudWatchJson;
 import dev.errand.aws.DynamoDbJobStore;
 import dev.errand.aws.Env;
 import dev.errand.aws.Lazy;
@@ -12,8 +13,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
@@ -33,7 +37,9 @@ final class Settings implements AutoCloseable {
     static final String LOCAL_DEAD_LETTER_QUEUE = "errand-local-dead-letters";
     static final String LOCAL_TABLE = "errand-local-JobsTable";
     static final String LOCAL_DYNAMODB = "AWS_ENDPOINT_URL_DYNAMODB";
-    /** Where scripts/run-local.sh runs moto for the job records (LocalRuntime.LOCAL_MOTO_PORT). */
+    /** The template's default TargetsParameterName, for a stack deployed before it was an output. */
+    static final String DEFAULT_TARGETS_PARAMETER = "/errand/targets";
+    /** Where scripts/run-local.sh runs moto for the job records and the console (LocalRuntime.LOCAL_MOTO_PORT). */
     static final String LOCAL_MOTO = "http://127.0.0.1:9325";
     private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]");
 
@@ -43,6 +49,7 @@ final class Settings implements AutoCloseable {
     private final AwsClients aws;
     private final Lazy<SqsClient> sqs;
     private final Lazy<Optional<StackOutputs>> stack;
+    private final Lazy<Boolean> localTable;
 
     Settings(Connection options, Map<String, String> environment) {
         this.options = options;
@@ -51,6 +58,7 @@ final class Settings implements AutoCloseable {
         this.aws = new AwsClients(env);
         this.sqs = new Lazy<>(aws::sqs);
         this.stack = new Lazy<>(() -> options.stack.or(() -> env.get(STACK)).map(this::outputs));
+        this.localTable = new Lazy<>(this::localTableExists);
     }
 
     /** An SQS endpoint on this machine is the local runtime's: --endpoint-url http://127.0.0.1:9324 means --local. */
@@ -71,10 +79,14 @@ final class Settings implements AutoCloseable {
             if (sqsEndpoint(options, environment).isEmpty()) {
                 values.put(Env.AWS_ENDPOINT_URL + "_SQS", LOCAL_SQS);
             }
-            if (!values.containsKey(LOCAL_DYNAMODB) && listens(URI.create(LOCAL_MOTO))) {
-                // the local runtime runs moto only when job records are on: use it when it is there
-                values.put(LOCAL_DYNAMODB, LOCAL_MOTO);
-            }
+            // the local runtime runs moto for job records and the console's metrics: use it when it is there
+            Optional<String> moto = Optional.ofNullable(values.get(LOCAL_DYNAMODB))
+                    .or(() -> listens(URI.create(LOCAL_MOTO)) ? Optional.of(LOCAL_MOTO) : Optional.empty());
+            moto.ifPresent(url -> {
+                values.putIfAbsent(LOCAL_DYNAMODB, url);
+                values.putIfAbsent(Env.AWS_ENDPOINT_URL + "_CLOUDWATCH", url);
+                values.putIfAbsent(Env.AWS_ENDPOINT_URL + "_SSM", url);
+            });
             values.putIfAbsent(Env.AWS_REGION, "us-east-1");
             // the emulators take any credentials; real ones would only be sent to localhost
             values.putIfAbsent("AWS_ACCESS_KEY_ID", "local");
@@ -125,7 +137,47 @@ final class Settings implements AutoCloseable {
     /** The job records table; empty when none is configured (records off, or not given). */
     Optional<String> table() {
         return options.table.or(() -> env.get(Env.JOBS_TABLE)).or(() -> output(StackOutputs.JOBS_TABLE_NAME))
-                .or(() -> local && env.get(LOCAL_DYNAMODB).isPresent() ? Optional.of(LOCAL_TABLE) : Optional.empty());
+                .or(() -> local && localTable.get() ? Optional.of(LOCAL_TABLE) : Optional.empty());
+    }
+
+    /** Locally, moto may run for the console's metrics with job records off: the table says which. */
+    private boolean localTableExists() {
+        if (env.get(LOCAL_DYNAMODB).isEmpty()) {
+            return false;
+        }
+        try (DynamoDbClient dynamo = aws.dynamoDb()) {
+            dynamo.describeTable(b -> b.tableName(LOCAL_TABLE));
+            return true;
+        } catch (ResourceNotFoundException e) {
+            return false;
+        } catch (SdkException e) {
+            // moto answers, but not for DynamoDB as expected: no records to reset rather than a run that fails on each
+            return false;
+        }
+    }
+
+    /** The SSM parameter holding the targets document, where the functions read it. */
+    String targetsParameter() {
+        return options.targetsParameter.or(() -> env.get(Env.TARGETS_PARAMETER)).or(() -> output(StackOutputs.TARGETS_PARAMETER_NAME))
+                .orElse(DEFAULT_TARGETS_PARAMETER);
+    }
+
+    /** CloudWatch, for the console's per-target figures: the region's, or local moto's. */
+    CloudWatchJson cloudWatch(Clock clock) {
+        return CloudWatchJson.of(aws, clock);
+    }
+
+    /** Where this points, in a few words: the console's header. */
+    String where() {
+        if (local) {
+            return "the local runtime (scripts/run-local.sh)";
+        }
+        return options.stack.or(() -> env.get(STACK)).map(s -> "stack " + s + " in " + aws.region().id())
+                .orElse("the queues given, in " + aws.region().id());
+    }
+
+    boolean local() {
+        return local;
     }
 
     JobStore jobStore(Clock clock) {

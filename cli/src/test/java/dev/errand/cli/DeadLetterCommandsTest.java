@@ -67,6 +67,24 @@ class DeadLetterCommandsTest extends WithLocalErrand {
     }
 
     @Test
+    void listSaysHowManyAreInFlightWhenAnotherReaderHoldsThem() {
+        String refused = errand.submit("{\"target\":\"crm\",\"path\":\"/status/400\"}");
+        awaitDeadLetters(1);
+        List<Message> held = errand.runtime.sqs().receiveMessage(b -> b.queueUrl(errand.deadLetterQueue()).maxNumberOfMessages(10)
+                .visibilityTimeout(30).waitTimeSeconds(1)).messages();
+        assertThat(held).hasSize(1);
+
+        LocalErrand.Run list = errand.cli("dlq", "list");
+
+        assertThat(list.code()).as(list.err()).isZero();
+        assertThat(list.out()).contains("No dead letter is visible, but SQS counts about 1 in flight: another reader holds them")
+                .doesNotContain("empty").doesNotContain(refused);
+        errand.runtime.sqs().changeMessageVisibility(b -> b.queueUrl(errand.deadLetterQueue())
+                .receiptHandle(held.getFirst().receiptHandle()).visibilityTimeout(0));
+        assertThat(errand.cli("dlq", "list").out()).contains(refused, "1 shown; SQS counts about 1 in the queue.");
+    }
+
+    @Test
     void redriveSendsNamedJobsBackWithAFreshScheduleAndTheirRecordsRequeued() {
         errand.answer("/fix/a", 503);
         errand.answer("/fix/b", 503);

@@ -7,8 +7,6 @@ import dev.errand.process.ProcessJobsFunction;
 import dev.errand.testkit.Provider;
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpClient;
@@ -52,13 +50,14 @@ final class LocalErrand implements AutoCloseable {
     static LocalErrand start() {
         Map<String, Integer> answers = new ConcurrentHashMap<>();
         Provider provider = Provider.start(call -> Provider.Reply.status(answers.getOrDefault(call.path(), statusOf(call.path()))));
-        HandlerFactory noJitter = (className, env) -> className.equals(ProcessJobsFunction.class.getName())
-                ? new ProcessJobsFunction(env, () -> 1.0, new PrintStream(OutputStream.nullOutputStream()))
-                : HandlerFactory.REFLECTIVE.create(className, env);
+        HandlerFactory noJitter = (className, env, logs) -> className.equals(ProcessJobsFunction.class.getName())
+                ? new ProcessJobsFunction(env, () -> 1.0, logs)
+                : HandlerFactory.REFLECTIVE.create(className, env, logs);
         LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.forTests(Path.of("../template.yaml"),
                         "{\"targets\":{\"crm\":{\"baseUrl\":\"" + provider.url() + "\",\"allowInsecure\":true,\"timeoutMs\":10000}}}")
                 .withParameters(QUICK)
-                .withHandlers(noJitter));
+                .withHandlers(noJitter)
+                .withMetrics(true));
         return new LocalErrand(provider, runtime, answers);
     }
 

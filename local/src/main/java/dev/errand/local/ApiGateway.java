@@ -3,12 +3,8 @@ package dev.errand.local;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.errand.local.http.Http1Server;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +22,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -35,7 +30,8 @@ import java.util.regex.Pattern;
 /**
  * Serves template.yaml's HttpApi routes as API Gateway's HTTP API does: payload format 2.0 events, route
  * keys, path parameters, lower-case headers, base64 for binary bodies, 404 for no route, 503 when the
- * function runs past its timeout, 500 when it throws.
+ * function runs past its timeout, 500 when it throws, 413 over 10 MB, 431 over the request line and header
+ * quota; and one access log entry per request, from the variables API Gateway would give its format.
  */
 final class ApiGateway implements AutoCloseable {
 
@@ -78,51 +74,79 @@ final class ApiGateway implements AutoCloseable {
         }
     }
 
-    private final HttpServer server;
-    private final List<Route> routes;
+    /** What API Gateway knows of one request when it writes its access log line: the $context variables, by name. */
+    @FunctionalInterface
+    interface AccessLog {
+        AccessLog NONE = context -> { };
 
-    ApiGateway(String host, int port, List<Route> routes) throws IOException {
+        void request(Map<String, String> context);
+    }
+
+    private final Http1Server server;
+    private final List<Route> routes;
+    private final AccessLog accessLog;
+
+    ApiGateway(String host, int port, List<Route> routes, AccessLog accessLog) throws IOException {
         this.routes = List.copyOf(routes);
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", this::serve);
-        server.start();
+        this.accessLog = accessLog;
+        this.server = new Http1Server(host, port, MAX_PAYLOAD_BYTES, this::serve);
     }
 
     URI url() {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
+        return URI.create("http://" + server.address().getHostString() + ":" + server.address().getPort());
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        server.close();
     }
 
-    private void serve(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            byte[] body = readBody(exchange.getRequestBody());
-            if (body.length > MAX_PAYLOAD_BYTES) {
-                reply(exchange, 413, Map.of("Content-Type", "application/json"), "{\"message\":\"Request Entity Too Large\"}");
-                return;
-            }
-            String rawPath = exchange.getRequestURI().getRawPath();
-            String method = exchange.getRequestMethod();
-            for (Route route : routes) {
-                Matcher m = route.pattern().matcher(rawPath);
-                if (route.method().equalsIgnoreCase(method) && m.matches()) {
-                    Map<String, String> parameters = new LinkedHashMap<>();
-                    for (String name : route.parameters()) {
-                        parameters.put(name, URLDecoder.decode(m.group(Route.groupName(name)), StandardCharsets.UTF_8));
-                    }
-                    invoke(exchange, route, event(exchange, route, parameters, body));
-                    return;
+    private Http1Server.Response serve(Http1Server.Request request) {
+        long started = System.nanoTime();
+        Instant at = Instant.now();
+        String requestId = UUID.randomUUID().toString();
+        Served served = route(request, requestId, at);
+        Map<String, String> context = new LinkedHashMap<>();
+        context.put("requestId", requestId);
+        context.put("requestTime", REQUEST_TIME.format(at));
+        context.put("requestTimeEpoch", String.valueOf(at.toEpochMilli()));
+        context.put("httpMethod", request.method());
+        context.put("path", request.uri().getRawPath());
+        context.put("protocol", request.protocol());
+        context.put("routeKey", served.routeKey().orElse("-"));
+        context.put("status", String.valueOf(served.response().status()));
+        context.put("responseLength", String.valueOf(served.response().body().length));
+        context.put("responseLatency", String.valueOf((System.nanoTime() - started) / 1_000_000));
+        served.integrationMillis().ifPresent(ms -> context.put("integrationLatency", String.valueOf(ms)));
+        context.put("identity.sourceIp", request.remote().getAddress().getHostAddress());
+        request.header("user-agent").ifPresent(ua -> context.put("identity.userAgent", ua));
+        accessLog.request(context);
+        Map<String, String> headers = new LinkedHashMap<>(served.response().headers());
+        headers.put("apigw-requestid", requestId);
+        return new Http1Server.Response(served.response().status(), headers, served.response().body());
+    }
+
+    /** The answer, the route it took (none for a 404) and how long the function took. */
+    private record Served(Http1Server.Response response, Optional<String> routeKey, Optional<Long> integrationMillis) {}
+
+    private Served route(Http1Server.Request request, String requestId, Instant at) {
+        String rawPath = request.uri().getRawPath();
+        for (Route route : routes) {
+            Matcher m = route.pattern().matcher(rawPath);
+            if (route.method().equalsIgnoreCase(request.method()) && m.matches()) {
+                Map<String, String> parameters = new LinkedHashMap<>();
+                for (String name : route.parameters()) {
+                    parameters.put(name, URLDecoder.decode(m.group(Route.groupName(name)), StandardCharsets.UTF_8));
                 }
+                long started = System.nanoTime();
+                Http1Server.Response response = invoke(route, event(request, route, parameters, requestId, at));
+                return new Served(response, Optional.of(route.routeKey()), Optional.of((System.nanoTime() - started) / 1_000_000));
             }
-            reply(exchange, 404, Map.of("Content-Type", "application/json"), "{\"message\":\"Not Found\"}");
         }
+        return new Served(json(404, "{\"message\":\"Not Found\"}"), Optional.empty(), Optional.empty());
     }
 
-    private void invoke(HttpExchange exchange, Route route, APIGatewayV2HTTPEvent event) throws IOException {
+    private Http1Server.Response invoke(Route route, APIGatewayV2HTTPEvent event) {
         LocalContext context = new LocalContext(route.functionName(), route.timeout(), route.memoryMb());
         CompletableFuture<APIGatewayV2HTTPResponse> running = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
@@ -137,36 +161,34 @@ final class ApiGateway implements AutoCloseable {
             response = running.get(route.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             System.err.println("[api] " + route.functionName() + " timed out after " + route.timeout().toSeconds() + " s");
-            reply(exchange, 503, Map.of("Content-Type", "application/json"), "{\"message\":\"Service Unavailable\"}");
-            return;
+            return json(503, "{\"message\":\"Service Unavailable\"}");
         } catch (ExecutionException e) {
             System.err.println("[api] " + route.functionName() + " failed:");
             e.getCause().printStackTrace();
-            reply(exchange, 500, Map.of("Content-Type", "application/json"), "{\"message\":\"Internal Server Error\"}");
-            return;
+            return json(500, "{\"message\":\"Internal Server Error\"}");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
+            return json(503, "{\"message\":\"Service Unavailable\"}");
         }
         String text = Optional.ofNullable(response.getBody()).orElse("");
         byte[] bytes = response.getIsBase64Encoded() ? Base64.getDecoder().decode(text) : text.getBytes(StandardCharsets.UTF_8);
-        reply(exchange, response.getStatusCode(), Optional.ofNullable(response.getHeaders()).orElse(Map.of()), bytes);
+        return new Http1Server.Response(response.getStatusCode(), Optional.ofNullable(response.getHeaders()).orElse(Map.of()), bytes);
     }
 
-    private static APIGatewayV2HTTPEvent event(HttpExchange exchange, Route route, Map<String, String> pathParameters, byte[] body) {
+    private static APIGatewayV2HTTPEvent event(Http1Server.Request request, Route route, Map<String, String> pathParameters,
+                                               String requestId, Instant now) {
         Map<String, String> headers = new LinkedHashMap<>();
-        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+        request.headers().forEach(h -> headers.merge(h.getKey(), h.getValue(), (a, b) -> a + "," + b));
         String contentType = headers.getOrDefault("content-type", "");
         boolean text = contentType.isEmpty() || contentType.contains("json") || contentType.startsWith("text/")
                 || contentType.contains("xml") || contentType.contains("x-www-form-urlencoded");
-        String rawQuery = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
-        Instant now = Instant.now();
-        String requestId = UUID.randomUUID().toString();
+        String rawQuery = Optional.ofNullable(request.uri().getRawQuery()).orElse("");
+        byte[] body = request.body();
         var http = APIGatewayV2HTTPEvent.RequestContext.Http.builder()
-                .withMethod(exchange.getRequestMethod())
-                .withPath(exchange.getRequestURI().getRawPath())
-                .withProtocol(exchange.getProtocol())
-                .withSourceIp(exchange.getRemoteAddress().getAddress().getHostAddress())
+                .withMethod(request.method())
+                .withPath(request.uri().getRawPath())
+                .withProtocol(request.protocol())
+                .withSourceIp(request.remote().getAddress().getHostAddress())
                 .withUserAgent(headers.getOrDefault("user-agent", ""))
                 .build();
         var context = APIGatewayV2HTTPEvent.RequestContext.builder()
@@ -183,7 +205,7 @@ final class ApiGateway implements AutoCloseable {
         return APIGatewayV2HTTPEvent.builder()
                 .withVersion("2.0")
                 .withRouteKey(route.routeKey())
-                .withRawPath(exchange.getRequestURI().getRawPath())
+                .withRawPath(request.uri().getRawPath())
                 .withRawQueryString(rawQuery)
                 .withHeaders(headers)
                 .withQueryStringParameters(query(rawQuery))
@@ -192,6 +214,10 @@ final class ApiGateway implements AutoCloseable {
                 .withIsBase64Encoded(body.length > 0 && !text)
                 .withRequestContext(context)
                 .build();
+    }
+
+    private static Http1Server.Response json(int status, String body) {
+        return new Http1Server.Response(status, Map.of("Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Map<String, String> query(String rawQuery) {
@@ -206,24 +232,5 @@ final class ApiGateway implements AutoCloseable {
             values.merge(key, value, (a, b) -> a + "," + b);
         }
         return values;
-    }
-
-    private static byte[] readBody(InputStream in) throws IOException {
-        return in.readNBytes(MAX_PAYLOAD_BYTES + 1);
-    }
-
-    private static void reply(HttpExchange exchange, int status, Map<String, String> headers, String body) throws IOException {
-        reply(exchange, status, headers, body.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void reply(HttpExchange exchange, int status, Map<String, String> headers, byte[] body) throws IOException {
-        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-        exchange.getResponseHeaders().set("apigw-requestid", UUID.randomUUID().toString());
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
     }
 }

@@ -62,7 +62,7 @@ final class DemoProvider implements AutoCloseable {
             if (SLOW.matcher(path).matches()) {
                 sleepMillis(Long.parseLong(group(SLOW, path)));
             }
-            log.accept("[demo provider " + LocalTime.now().format(TIME) + "] " + exchange.getRequestMethod() + " " + path
+            log.accept(LocalTime.now().format(TIME) + "  [demo provider] " + exchange.getRequestMethod() + " " + path
                     + "  job " + job + "  call #" + call + "  -> " + status);
             if (FLAKY.matcher(path).matches() && status == 503) {
                 exchange.getResponseHeaders().set("Retry-After", "2");

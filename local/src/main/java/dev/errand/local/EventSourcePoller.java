@@ -46,18 +46,22 @@ final class EventSourcePoller implements AutoCloseable {
 
     private final SqsClient sqs;
     private final Source source;
-    private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
     private final Consumer<String> log;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
 
-    EventSourcePoller(SqsClient sqs, Source source, RequestHandler<SQSEvent, SQSBatchResponse> handler, Consumer<String> log) {
+    /**
+     * @param environments makes one handler per poller: each poller plays one Lambda execution environment
+     *                     (a warm container), invoked by one batch at a time, as concurrent invocations are
+     */
+    EventSourcePoller(SqsClient sqs, Source source, java.util.function.Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> environments,
+                      Consumer<String> log) {
         this.sqs = sqs;
         this.source = source;
-        this.handler = handler;
         this.log = log;
         for (int i = 0; i < source.pollers(); i++) {
-            threads.add(Thread.ofPlatform().daemon().name("poller-" + source.functionName() + "-" + i).start(this::poll));
+            RequestHandler<SQSEvent, SQSBatchResponse> handler = environments.get();
+            threads.add(Thread.ofPlatform().daemon().name("poller-" + source.functionName() + "-" + i).start(() -> poll(handler)));
         }
     }
 
@@ -73,12 +77,12 @@ final class EventSourcePoller implements AutoCloseable {
         }
     }
 
-    private void poll() {
+    private void poll(RequestHandler<SQSEvent, SQSBatchResponse> handler) {
         while (running.get()) {
             try {
                 List<Message> batch = gather();
                 if (!batch.isEmpty()) {
-                    invoke(batch);
+                    invoke(batch, handler);
                 }
             } catch (SdkException e) {
                 if (running.get()) {
@@ -118,7 +122,7 @@ final class EventSourcePoller implements AutoCloseable {
                 .messageAttributeNames("All")).messages();
     }
 
-    private void invoke(List<Message> batch) {
+    private void invoke(List<Message> batch, RequestHandler<SQSEvent, SQSBatchResponse> handler) {
         SQSEvent event = new SQSEvent();
         event.setRecords(batch.stream().map(this::record).toList());
         LocalContext context = new LocalContext(source.functionName(), source.timeout(), source.memoryMb());

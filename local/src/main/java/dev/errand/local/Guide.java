@@ -1,6 +1,5 @@
 package dev.errand.local;
 
-import java.util.Map;
 import java.util.TreeMap;
 
 /** What the local runtime prints once it is up: where things are, and what to try. */
@@ -16,13 +15,21 @@ final class Guide {
         out.append(runtime.usesExternalAws() ? "  AWS (LocalStack)   " : "  SQS (ElasticMQ)    ").append(runtime.sqsEndpoint()).append('\n');
         runtime.queues().values().forEach(q -> out.append("    ").append(String.format("%-17s", q.logicalId())).append(q.url()).append('\n'));
         runtime.demoUrl().ifPresent(d -> out.append("  demo provider      ").append(d).append("   (the target named \"demo\")\n"));
-        runtime.motoEndpoint().ifPresentOrElse(
-                m -> out.append("  job records        DynamoDB table ").append(runtime.table("JobsTable").orElse("?"))
-                        .append(runtime.usesExternalAws() ? " on " : " on moto ").append(m).append("   (GET /jobs/{jobId})\n"),
+        runtime.motoEndpoint().ifPresent(m -> out.append(runtime.usesExternalAws() ? "" : "  moto               " + m
+                + "   (DynamoDB for job records" + (runtime.metrics() ? "; CloudWatch and SSM for the console" : "") + ")\n"));
+        runtime.table("JobsTable").ifPresentOrElse(
+                t -> out.append("  job records        DynamoDB table ").append(t).append("   (GET /jobs/{jobId})\n"),
                 () -> out.append("  job records        off\n"));
         out.append("  parameters         ");
         new TreeMap<>(runtime.template().parameters()).forEach((k, v) -> out.append(k).append('=').append(v).append(' '));
-        out.append("\n\n");
+        out.append('\n');
+        out.append("  API auth           not checked locally: the local API takes unsigned requests (on AWS, ApiAuth=")
+                .append(runtime.template().parameter("ApiAuth")).append(" applies)\n");
+        out.append("  console            scripts/errand console --local   (queues, dead letters, targets, in a browser)\n");
+        out.append(options.logFormat() == dev.errand.local.logs.LocalConsole.Format.JSON
+                ? "  logs               JSON, as Lambda and API Gateway would write them (EMF metrics included)\n"
+                : "  logs               one line per attempt and per request below; --json-logs prints what Lambda would log\n");
+        out.append('\n');
         if (options.targets().isEmpty() && runtime.demoUrl().isPresent()) {
             out.append("""
                     Try it (in another terminal):
@@ -47,19 +54,14 @@ final class Guide {
                       # refused with every problem named, nothing queued
                       curl -s -X POST %1$s/jobs -d '{"target":"nope","method":"FETCH","path":"//evil"}'
 
-                      # what is in the dead-letter queue, and why
-                      AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1 --endpoint-url %2$s sqs receive-message \\
-                           --queue-url %3$s --attribute-names All --message-attribute-names All
+                      # what is in the dead-letter queue, and why; or all of it in a browser: scripts/errand console --local
+                      scripts/errand dlq list --local
 
                     A 503 that never recovers (path /status/503) is dead-lettered after MaxAttempts calls; start with
                     --parameter-overrides MaxAttempts=3 RetryBaseSeconds=1 RetryMaxSeconds=4 to watch that in seconds.
-                    """.formatted(api, runtime.sqsEndpoint(), deadLetterUrl(runtime.queues())));
+                    """.formatted(api));
         }
         out.append("Ctrl-C stops everything.\n");
         return out.toString();
-    }
-
-    private static String deadLetterUrl(Map<String, LocalRuntime.Queue> queues) {
-        return queues.containsKey("DeadLetterQueue") ? queues.get("DeadLetterQueue").url() : "<dead-letter queue url>";
     }
 }

@@ -6,15 +6,21 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.errand.aws.AwsClients;
+import dev.errand.aws.CloudWatchJson;
 import dev.errand.aws.Env;
 import dev.errand.emulators.ElasticMq;
 import dev.errand.emulators.MotoServer;
+import dev.errand.local.logs.AccessLogFormat;
+import dev.errand.local.logs.LocalCloudWatch;
+import dev.errand.local.logs.LocalConsole;
 import dev.errand.local.template.Intrinsics;
 import dev.errand.local.template.Template;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,6 +37,8 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
  * Errand on a laptop, from template.yaml: ElasticMQ for the queues it declares, its functions' handlers
@@ -58,44 +66,51 @@ public final class LocalRuntime implements AutoCloseable {
     public record Options(Path template, Map<String, String> parameterOverrides, int apiPort, int sqsPort,
                           int demoPort, boolean demo, Optional<String> targets, Map<String, String> extraEnv,
                           HandlerFactory handlers, Consumer<String> console, Supplier<Optional<String>> motoProblem,
-                          Optional<URI> awsEndpoint, int motoPort, boolean targetsInSsm) {
+                          Optional<URI> awsEndpoint, int motoPort, LocalConsole.Format logFormat, boolean metrics,
+                          boolean targetsInSsm) {
 
         public Options {
             parameterOverrides = Map.copyOf(parameterOverrides);
             extraEnv = Map.copyOf(extraEnv);
         }
 
-        /** The defaults of {@code scripts/run-local.sh}. */
+        /** The defaults of {@code scripts/run-local.sh}: human lines, metrics for the console. */
         public static Options defaults(Path template) {
             return new Options(template, Map.of(), 3000, 9324, 3001, true, Optional.empty(), Map.of(),
-                    HandlerFactory.REFLECTIVE, System.out::println, MotoServer::unavailable, Optional.empty(), LOCAL_MOTO_PORT, false);
+                    HandlerFactory.REFLECTIVE, System.out::println, MotoServer::unavailable, Optional.empty(), LOCAL_MOTO_PORT,
+                    LocalConsole.Format.HUMAN, true, false);
         }
 
-        /** For tests: free ports, no demo provider, quiet. */
+        /** For tests: free ports, no demo provider, quiet, no metrics (a test that reads them turns them on). */
         public static Options forTests(Path template, String targets) {
             return new Options(template, Map.of(), 0, 0, 0, false, Optional.of(targets), Map.of(),
-                    HandlerFactory.REFLECTIVE, line -> { }, MotoServer::unavailable, Optional.empty(), 0, false);
+                    HandlerFactory.REFLECTIVE, line -> { }, MotoServer::unavailable, Optional.empty(), 0, LocalConsole.Format.HUMAN, false, false);
         }
 
         public Options withParameters(Map<String, String> overrides) {
-            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, motoProblem, awsEndpoint, motoPort, targetsInSsm);
+            return new Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, motoProblem,
+                    awsEndpoint, motoPort, logFormat, metrics, targetsInSsm);
         }
 
         public Options withHandlers(HandlerFactory factory) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console, motoProblem, awsEndpoint, motoPort, targetsInSsm);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, factory, console, motoProblem,
+                    awsEndpoint, motoPort, logFormat, metrics, targetsInSsm);
         }
 
         public Options withEnv(Map<String, String> env) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console, motoProblem, awsEndpoint, motoPort, targetsInSsm);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, env, handlers, console, motoProblem,
+                    awsEndpoint, motoPort, logFormat, metrics, targetsInSsm);
         }
 
         public Options withConsole(Consumer<String> out) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out, motoProblem, awsEndpoint, motoPort, targetsInSsm);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, out, motoProblem,
+                    awsEndpoint, motoPort, logFormat, metrics, targetsInSsm);
         }
 
         /** For tests of a machine without moto. */
         public Options withMotoProblem(Supplier<Optional<String>> problem) {
-            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, problem, awsEndpoint, motoPort, targetsInSsm);
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console, problem,
+                    awsEndpoint, motoPort, logFormat, metrics, targetsInSsm);
         }
 
         /**
@@ -104,7 +119,7 @@ public final class LocalRuntime implements AutoCloseable {
          */
         public Options withTargetsInSsm() {
             return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console,
-                    motoProblem, awsEndpoint, motoPort, true);
+                    motoProblem, awsEndpoint, motoPort, logFormat, metrics, true);
         }
 
         /**
@@ -113,7 +128,22 @@ public final class LocalRuntime implements AutoCloseable {
          */
         public Options withAwsEndpoint(URI endpoint) {
             return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console,
-                    motoProblem, Optional.of(endpoint), motoPort, targetsInSsm);
+                    motoProblem, Optional.of(endpoint), motoPort, logFormat, metrics, targetsInSsm);
+        }
+
+        /** Readable lines, or what Lambda and API Gateway would log (--json-logs). */
+        public Options withLogFormat(LocalConsole.Format format) {
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console,
+                    motoProblem, awsEndpoint, motoPort, format, metrics, targetsInSsm);
+        }
+
+        /**
+         * Plays what the operator console reads on AWS: the functions' EMF metrics put into moto's CloudWatch,
+         * and the targets document put into moto's SSM (needs moto).
+         */
+        public Options withMetrics(boolean on) {
+            return new Options(template, parameterOverrides, apiPort, sqsPort, demoPort, demo, targets, extraEnv, handlers, console,
+                    motoProblem, awsEndpoint, motoPort, logFormat, on, targetsInSsm);
         }
     }
 
@@ -140,31 +170,40 @@ public final class LocalRuntime implements AutoCloseable {
     private SqsClient sqs;
     private ApiGateway api;
     private Optional<DemoProvider> demo = Optional.empty();
+    /** Whether EMF metrics go to local CloudWatch and the targets document to local SSM (moto). */
+    private final boolean metrics;
+    private LocalConsole console;
 
     /** moto cannot run here: no DynamoDB tables, so no job records and no fleet-wide target state. */
     private final boolean withoutMoto;
 
-    private LocalRuntime(Template template, boolean withoutMoto) {
+    private LocalRuntime(Template template, boolean metrics, boolean withoutMoto) {
         this.template = template;
+        this.metrics = metrics;
         this.withoutMoto = withoutMoto;
     }
 
     public static LocalRuntime start(Options options) {
         Template template = Template.read(options.template(), options.parameterOverrides());
-        boolean withoutMoto = false;
-        if (!template.resources("AWS::DynamoDB::Table").isEmpty() && options.awsEndpoint().isEmpty()) {
-            Optional<String> noMoto = options.motoProblem().get();
-            if (noMoto.isPresent()) {
-                withoutMoto = true;
-                options.console().accept("Job records and fleet-wide target control are off: moto cannot run here (" + noMoto.get()
-                        + "); " + MotoServer.INSTALL_HINT + " turns them on. Submitting and delivery work without them, each"
-                        + " invocation protecting its targets on its own.");
-                Map<String, String> overrides = new LinkedHashMap<>(options.parameterOverrides());
-                overrides.putIfAbsent(RECORDS_PARAMETER, "Disabled");
-                template = Template.read(options.template(), overrides);
-            }
+        boolean wantsTables = !template.resources("AWS::DynamoDB::Table").isEmpty();
+        Optional<String> noMoto = (wantsTables || options.metrics() || options.targetsInSsm()) && options.awsEndpoint().isEmpty()
+                ? options.motoProblem().get() : Optional.empty();
+        if (noMoto.isPresent() && wantsTables) {
+            options.console().accept("Job records and fleet-wide target control are off: moto cannot run here (" + noMoto.get()
+                    + "); " + MotoServer.INSTALL_HINT + " turns them on. Submitting and delivery work without them, each"
+                    + " invocation protecting its targets on its own.");
+            Map<String, String> overrides = new LinkedHashMap<>(options.parameterOverrides());
+            overrides.putIfAbsent(RECORDS_PARAMETER, "Disabled");
+            template = Template.read(options.template(), overrides);
         }
-        LocalRuntime runtime = new LocalRuntime(template, withoutMoto);
+        if (noMoto.isPresent() && options.metrics()) {
+            options.console().accept("Metrics for the console are off: moto, which stands in for CloudWatch, cannot run here ("
+                    + noMoto.get() + "). The console still shows the queues and the dead letters.");
+        }
+        if (noMoto.isPresent() && options.targetsInSsm()) {
+            throw new IllegalStateException("--targets-in-ssm needs moto, which stands in for SSM: " + noMoto.get() + "; " + MotoServer.INSTALL_HINT);
+        }
+        LocalRuntime runtime = new LocalRuntime(template, options.metrics() && noMoto.isEmpty(), noMoto.isPresent());
         try {
             runtime.boot(options);
             return runtime;
@@ -215,6 +254,7 @@ public final class LocalRuntime implements AutoCloseable {
         external.ifPresent(url -> env.put("AWS_ENDPOINT_URL", url.toString()));
         env.put("AWS_ENDPOINT_URL_SQS", sqsEndpoint().toString());
         moto.ifPresent(m -> {
+            env.put("AWS_ENDPOINT_URL_CLOUDWATCH", m.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_DYNAMODB", m.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_SSM", m.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", m.endpoint().toString());
@@ -222,14 +262,24 @@ public final class LocalRuntime implements AutoCloseable {
         return env;
     }
 
-    /** Where DynamoDB is, when job records run locally: moto, or the external endpoint. */
+    /** Where moto is (DynamoDB for job records, CloudWatch and SSM for the console), or the external endpoint. */
     public Optional<URI> motoEndpoint() {
-        return moto.map(MotoServer::endpoint).or(() -> tables.isEmpty() ? Optional.empty() : external);
+        return moto.map(MotoServer::endpoint).or(() -> tables.isEmpty() && !metrics ? Optional.empty() : external);
+    }
+
+    /** Whether the functions' metrics go to local CloudWatch, for the console. */
+    public boolean metrics() {
+        return metrics;
     }
 
     /** The job records table's local name, when the template declares one and records are on. */
     public Optional<String> table(String logicalId) {
         return Optional.ofNullable(tables.get(logicalId));
+    }
+
+    /** Stops moto under the running functions, as an outage of DynamoDB would look to them (tests of that outage). */
+    void stopMoto() {
+        moto.ifPresent(MotoServer::close);
     }
 
     @Override
@@ -247,7 +297,7 @@ public final class LocalRuntime implements AutoCloseable {
         external = options.awsEndpoint();
         if (external.isEmpty()) {
             elasticMq = Optional.of(remember(ElasticMq.start(HOST, options.sqsPort())));
-            if (!withoutMoto && (!template.resources("AWS::DynamoDB::Table").isEmpty() || options.targetsInSsm())) {
+            if (!withoutMoto && (!template.resources("AWS::DynamoDB::Table").isEmpty() || metrics || options.targetsInSsm())) {
                 moto = Optional.of(remember(MotoServer.start(options.motoPort())));
             }
         }
@@ -255,11 +305,17 @@ public final class LocalRuntime implements AutoCloseable {
         sqs = remember(clients.sqs());
         createQueues();
         createTables(clients);
-        if (options.demo()) {
-            demo = Optional.of(remember(new DemoProvider(HOST, options.demoPort(), options.console())));
+        Consumer<Map<String, Object>> emf = line -> { };
+        if (metrics) {
+            LocalCloudWatch cloudWatch = remember(new LocalCloudWatch(CloudWatchJson.of(clients, Clock.systemUTC()), options.console()));
+            emf = cloudWatch::accept;
         }
-        if (options.targetsInSsm()) {
-            putTargetsInSsm(clients, options);
+        console = new LocalConsole(options.console(), options.logFormat(), emf, ZoneId.systemDefault());
+        if (options.demo()) {
+            demo = Optional.of(remember(new DemoProvider(HOST, options.demoPort(), console::say)));
+        }
+        if (metrics || options.targetsInSsm()) {
+            putTargetsDocument(clients, options);
         }
         Intrinsics intrinsics = template.intrinsics(new LocalResources());
         List<ApiGateway.Route> routes = new ArrayList<>();
@@ -273,7 +329,7 @@ public final class LocalRuntime implements AutoCloseable {
             String handlerClass = String.valueOf(properties.get("Handler")).split("::")[0];
             Duration timeout = Duration.ofSeconds(Long.parseLong(intrinsics.text(properties.getOrDefault("Timeout", 3))));
             int memory = Integer.parseInt(intrinsics.text(properties.getOrDefault("MemorySize", 128)));
-            Object handler = options.handlers().create(handlerClass, new Env(environment(id, properties, intrinsics, options)));
+            Object handler = options.handlers().create(handlerClass, new Env(environment(id, properties, intrinsics, options)), console.logsOf(id));
             handlers.put(id, handler);
             Map<String, Object> events = asMap(properties.getOrDefault("Events", Map.of()));
             for (Object e : events.values()) {
@@ -282,15 +338,56 @@ public final class LocalRuntime implements AutoCloseable {
                 switch (String.valueOf(event.get("Type"))) {
                     case "HttpApi" -> routes.add(new ApiGateway.Route(String.valueOf(p.get("Method")).toUpperCase(),
                             String.valueOf(p.get("Path")), apiHandler(handler), id, timeout, memory));
-                    case "SQS" -> pollers.add(() -> remember(new EventSourcePoller(sqs, source(id, p, timeout, memory),
-                            sqsHandler(handler), options.console())));
+                    case "SQS" -> {
+                        // each poller stands for one execution environment: its own handler, as concurrent Lambda invocations have
+                        Env env = new Env(environment(id, properties, intrinsics, options));
+                        Object first = handler;
+                        java.util.concurrent.atomic.AtomicBoolean firstTaken = new java.util.concurrent.atomic.AtomicBoolean();
+                        java.util.function.Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> environments = () -> sqsHandler(
+                                firstTaken.compareAndSet(false, true) ? first : create(options, handlerClass, env, id));
+                        pollers.add(() -> remember(new EventSourcePoller(sqs, source(id, p, timeout, memory), environments, console::say)));
+                    }
                     default -> throw new IllegalArgumentException("event type " + event.get("Type") + " of " + id + " is not run locally");
                 }
             }
         }
         routes.addAll(apiGatewayRoutes(intrinsics, handlers));
-        api = remember(new ApiGateway(HOST, options.apiPort(), routes));
+        Optional<AccessLogFormat> accessLog = accessLogFormat(intrinsics);
+        api = remember(new ApiGateway(HOST, options.apiPort(), routes, context -> console.request(accessLog.map(f -> f.render(context)), context)));
         pollers.forEach(Runnable::run);
+    }
+
+    /** The access log format of the template's API stage, as API Gateway would fill it in. */
+    private Optional<AccessLogFormat> accessLogFormat(Intrinsics intrinsics) {
+        return template.resources("AWS::ApiGatewayV2::Stage").keySet().stream()
+                .flatMap(id -> Optional.ofNullable(asMap(template.properties(id).get("AccessLogSettings")).get("Format")).stream())
+                .map(f -> new AccessLogFormat(intrinsics.text(f)))
+                .findFirst();
+    }
+
+    /**
+     * The targets document where a deployment keeps it, the SSM parameter the template names, so the
+     * console and the operator CLI read it locally as on AWS. The functions take it inline (ERRAND_TARGETS),
+     * or with --targets-in-ssm from there, as deployed functions do.
+     */
+    private void putTargetsDocument(AwsClients clients, Options options) {
+        String name = template.parameter(TARGETS_PARAMETER);
+        String document = options.targets().orElseGet(this::demoTargets);
+        try (SsmClient ssm = clients.ssm()) {
+            ssm.putParameter(b -> b.name(name).value(document).type(ParameterType.STRING).overwrite(true));
+        }
+        if (options.targetsInSsm()) {
+            options.console().accept("The targets document is in SSM as " + name + " (moto on " + motoEndpoint().map(URI::toString).orElse("?")
+                    + "); the functions read it from there, again every " + template.parameter("TargetsRefreshSeconds") + " s.");
+        }
+    }
+
+    private Object create(Options options, String handlerClass, Env env, String functionId) {
+        try {
+            return options.handlers().create(handlerClass, env, console.logsOf(functionId));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("could not make another " + handlerClass + ": " + e, e);
+        }
     }
 
     /** Routes declared as AWS::ApiGatewayV2::Route resources, each through its integration to a function. */
@@ -405,18 +502,6 @@ public final class LocalRuntime implements AutoCloseable {
         }
         env.putAll(options.extraEnv());
         return env;
-    }
-
-    /** The parameter the template names for the targets document, as `aws ssm put-parameter` would write it before a deploy. */
-    private void putTargetsInSsm(AwsClients clients, Options options) {
-        String name = template.parameter(TARGETS_PARAMETER);
-        String document = options.targets().orElseGet(this::demoTargets);
-        try (var ssm = clients.ssm()) {
-            ssm.putParameter(b -> b.name(name).type(software.amazon.awssdk.services.ssm.model.ParameterType.STRING)
-                    .value(document).overwrite(true));
-        }
-        options.console().accept("The targets document is in SSM as " + name + " (moto on " + motoEndpoint().map(URI::toString).orElse("?")
-                + "); the functions read it again every " + template.parameter("TargetsRefreshSeconds") + " s.");
     }
 
     /** Without ERRAND_TARGETS, the one target is the demo provider; plain http is allowed for it alone. */

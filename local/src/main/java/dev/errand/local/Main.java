@@ -1,5 +1,6 @@
 package dev.errand.local;
 
+import dev.errand.local.logs.LocalConsole;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +15,13 @@ public final class Main {
 
     private static final String USAGE = """
             usage: scripts/run-local.sh [--parameter-overrides Key=Value ...] [--api-port N] [--sqs-port N]
-                                        [--demo-port N] [--no-demo] [--template FILE] [--localstack [URL]]
-                                        [--targets-in-ssm]
+                                        [--demo-port N] [--moto-port N] [--no-demo] [--json-logs] [--template FILE]
+                                        [--localstack [URL]] [--targets-in-ssm]
               Targets come from ERRAND_TARGETS (inline JSON); without it, the one target is the demo provider.
-              --targets-in-ssm puts them in SSM (moto) instead, as a deployment does: change the parameter there
-              and the functions pick it up within TargetsRefreshSeconds.
+              --targets-in-ssm has the functions read them from SSM (moto), as deployed ones do: change the
+              parameter there and they pick it up within TargetsRefreshSeconds.
+              --json-logs prints what Lambda and API Gateway would log (JSON lines, EMF metrics, access log
+              entries) instead of one readable line per attempt and per request.
               --localstack uses a running LocalStack (default %s) instead of the embedded ElasticMQ and moto."""
             .formatted("http://localhost:4566");
     /** Where LocalStack listens unless told otherwise. */
@@ -27,6 +30,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println(USAGE);
+            System.exit(0);
+            return;
+        }
         LocalRuntime.Options options;
         try {
             options = parse(List.of(args), LocalRuntime.Options.defaults(Path.of("template.yaml")));
@@ -62,8 +70,9 @@ public final class Main {
     static LocalRuntime.Options parse(List<String> args, LocalRuntime.Options defaults) {
         Map<String, String> overrides = new LinkedHashMap<>();
         LocalRuntime.Options o = defaults;
-        int apiPort = o.apiPort(), sqsPort = o.sqsPort(), demoPort = o.demoPort();
+        int apiPort = o.apiPort(), sqsPort = o.sqsPort(), demoPort = o.demoPort(), motoPort = o.motoPort();
         boolean demo = o.demo();
+        LocalConsole.Format logFormat = o.logFormat();
         boolean targetsInSsm = o.targetsInSsm();
         Path template = o.template();
         Optional<URI> localstack = Optional.empty();
@@ -83,12 +92,13 @@ public final class Main {
                 case "--api-port" -> apiPort = port(args, ++i);
                 case "--sqs-port" -> sqsPort = port(args, ++i);
                 case "--demo-port" -> demoPort = port(args, ++i);
+                case "--moto-port" -> motoPort = port(args, ++i);
                 case "--no-demo" -> demo = false;
+                case "--json-logs" -> logFormat = LocalConsole.Format.JSON;
                 case "--targets-in-ssm" -> targetsInSsm = true;
                 case "--localstack" -> localstack = Optional.of(URI.create(
                         i + 1 < args.size() && !args.get(i + 1).startsWith("--") ? args.get(++i) : LOCALSTACK));
                 case "--template" -> template = Path.of(value(args, ++i));
-                case "-h", "--help" -> throw new IllegalArgumentException("");
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
@@ -100,7 +110,7 @@ public final class Main {
             }
         });
         return new LocalRuntime.Options(template, overrides, apiPort, sqsPort, demoPort, demo, targets, passThrough,
-                o.handlers(), o.console(), o.motoProblem(), localstack, o.motoPort(), targetsInSsm);
+                o.handlers(), o.console(), o.motoProblem(), localstack, motoPort, logFormat, o.metrics(), targetsInSsm);
     }
 
     private static int port(List<String> args, int i) {

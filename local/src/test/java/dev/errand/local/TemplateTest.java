@@ -106,6 +106,34 @@ class TemplateTest {
     }
 
     @Test
+    void catchesADashboardWidgetOnAMetricTheCodeDoesNotEmit() throws IOException {
+        String broken = replace(text(), "MetricName=\\\"Delivered\\\"", "MetricName=\\\"Delivred\\\"");
+
+        assertThat(problems(broken)).singleElement().asString().startsWith(
+                "Dashboard widget \"Delivered per target\" names Errand metric Delivred, which the code does not emit (MetricCatalog: Submitted, Delivered,");
+    }
+
+    @Test
+    void catchesADashboardWidgetReadingAMetricByOtherDimensions() throws IOException {
+        String broken = replace(text(), "SEARCH('{Errand,Target} MetricName=\\\"Retried\\\"", "SEARCH('{Errand,Target,Function} MetricName=\\\"Retried\\\"");
+
+        assertThat(problems(broken)).containsExactly(
+                "Dashboard widget \"Retried per target\" reads Retried by the dimensions [Target, Function]; the code emits it with [Target]");
+    }
+
+    @Test
+    void catchesAnAlarmOnAnErrandMetricTheCodeDoesNotEmitOrByOtherDimensions() throws IOException {
+        String unknown = replace(text(), "      Namespace: AWS/SQS\n      MetricName: ApproximateNumberOfMessagesVisible\n      Dimensions:\n        - Name: QueueName",
+                "      Namespace: Errand\n      MetricName: DeadLetters\n      Dimensions:\n        - Name: Target");
+        String otherDimensions = replace(text(), "      Namespace: AWS/SQS\n      MetricName: ApproximateNumberOfMessagesVisible\n      Dimensions:\n        - Name: QueueName",
+                "      Namespace: Errand\n      MetricName: DeadLettered\n      Dimensions:\n        - Name: QueueName");
+
+        assertThat(problems(unknown)).singleElement().asString().startsWith("DeadLettersAlarm names Errand metric DeadLetters, which the code does not emit");
+        assertThat(problems(otherDimensions)).containsExactly(
+                "DeadLettersAlarm reads DeadLettered by the dimensions [QueueName]; the code emits it with [Target]");
+    }
+
+    @Test
     void secretsAreReadableOnlyWhenListed() {
         var none = Template.read(TEMPLATE, Map.of()).intrinsics(dev.errand.local.template.Intrinsics.Resources.NONE);
         assertThat(none.namedCondition("ReadsSecretParameters")).isFalse();

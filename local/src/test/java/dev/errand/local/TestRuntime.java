@@ -33,9 +33,9 @@ final class TestRuntime {
 
     private static LocalRuntime start(String targets, Map<String, String> parameters, PrintStream consumerLogs,
                                       UnaryOperator<LocalRuntime.Options> backend) {
-        HandlerFactory noJitter = (className, env) -> className.equals(ProcessJobsFunction.class.getName())
+        HandlerFactory noJitter = (className, env, logs) -> className.equals(ProcessJobsFunction.class.getName())
                 ? new ProcessJobsFunction(env, () -> 1.0, consumerLogs)
-                : HandlerFactory.REFLECTIVE.create(className, env);
+                : HandlerFactory.REFLECTIVE.create(className, env, logs);
         return LocalRuntime.start(backend.apply(LocalRuntime.Options.forTests(Path.of("../template.yaml"), targets)
                 .withParameters(parameters)
                 .withHandlers(noJitter)));

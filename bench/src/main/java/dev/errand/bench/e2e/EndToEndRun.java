@@ -59,9 +59,9 @@ public final class EndToEndRun {
         String targets = "{\"targets\":{\"demo\":{\"baseUrl\":\"" + args.get("provider")
                 + "\",\"allowInsecure\":true,\"maxConcurrency\":1000,\"breakerThreshold\":100}}}";
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        HandlerFactory handlers = (className, env) -> className.equals(ProcessJobsFunction.class.getName())
+        HandlerFactory handlers = (className, env, logs) -> className.equals(ProcessJobsFunction.class.getName())
                 ? new ProcessJobsFunction(env, Math::random, quiet)
-                : HandlerFactory.REFLECTIVE.create(className, env);
+                : HandlerFactory.REFLECTIVE.create(className, env, quiet);
         try (LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.forTests(Path.of("template.yaml"), targets)
                 .withParameters(overrides).withHandlers(handlers))) {
             String body = "{\"jobs\":[" + IntStream.range(0, perRequest)

@@ -31,7 +31,7 @@ public final class DynamoDbTargetStates implements TargetStates {
     static final String KEY = "target";
     /** BatchGetItem takes at most 100 keys a call. */
     static final int BATCH_KEYS = 100;
-    /** Optimistic writes of the bucket try again this often against invocations taking tokens at the same moment. */
+    /** A take whose condition fails (the bucket held less than thought) tries again this often with what it holds. */
     static final int BUCKET_TRIES = 5;
 
     private final DynamoDbClient dynamo;
@@ -151,42 +151,66 @@ public final class DynamoDbTargetStates implements TargetStates {
     }
 
     /**
-     * Optimistic: the bucket refilled from what was read, written only if nobody wrote it since (its
-     * {@code refilledAt} unchanged); on a race the bucket the rival left is refilled and tried again.
+     * The bucket is one instant, {@code tat} (microseconds): taking tokens adds their cost to it under a
+     * condition that the bucket holds them (an idle bucket, {@code tat} past, starts from now instead). Two
+     * invocations taking at once both succeed when the bucket holds enough for both, and a condition that
+     * fails hands back the bucket as it is, to take what it does hold.
      */
     @Override
     public Tokens takeTokens(String target, RateLimit rate, int wanted, Optional<TargetState.Bucket> seen, Instant now) {
-        Optional<TargetState.Bucket> last = seen;
+        TargetState.Bucket view = seen.orElse(TargetState.Bucket.full(now));
         try {
             for (int tries = 0; tries < BUCKET_TRIES; tries++) {
-                TargetState.Bucket refilled = last.orElse(TargetState.Bucket.full(rate, now)).refilled(rate, now);
-                int granted = (int) Math.min(wanted, Math.floor(refilled.tokens()));
-                TargetState.Bucket left = new TargetState.Bucket(refilled.tokens() - granted, refilled.refilledAt());
-                Map<String, AttributeValue> values = new HashMap<>();
-                values.put(":tokens", AttributeValue.fromN(java.math.BigDecimal.valueOf(left.tokens())
-                        .setScale(6, java.math.RoundingMode.DOWN).toPlainString()));
-                values.put(":at", n(left.refilledAt().toEpochMilli()));
-                String condition = "attribute_not_exists(refilledAt)";
-                if (last.isPresent()) {
-                    values.put(":was", n(last.get().refilledAt().toEpochMilli()));
-                    condition = "attribute_not_exists(refilledAt) OR refilledAt = :was";
+                int n = Math.min(wanted, view.available(rate, now));
+                if (n == 0) {
+                    return new Tokens.Granted(0, view);
                 }
-                String guard = condition;
+                long cost = TargetState.Bucket.cost(n, rate) / 1_000;
                 try {
-                    dynamo.updateItem(b -> b.tableName(table).key(key(target))
-                            .updateExpression("SET tokens = :tokens, refilledAt = :at")
-                            .conditionExpression(guard)
-                            .expressionAttributeValues(values)
-                            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-                    return new Tokens.Granted(granted, left);
+                    if (!view.tat().isAfter(now)) {
+                        long tat = micros(now) + cost;
+                        dynamo.updateItem(b -> b.tableName(table).key(key(target))
+                                .updateExpression("SET tat = :tat")
+                                .conditionExpression("attribute_not_exists(tat) OR tat <= :now")
+                                .expressionAttributeValues(Map.of(":tat", n(tat), ":now", n(micros(now))))
+                                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                        return new Tokens.Granted(n, new TargetState.Bucket(instant(tat)));
+                    }
+                    Map<String, AttributeValue> after = dynamo.updateItem(b -> b.tableName(table).key(key(target))
+                            .updateExpression("SET tat = tat + :cost")
+                            .conditionExpression("tat > :now AND tat <= :latest")
+                            .expressionAttributeValues(Map.of(":cost", n(cost), ":now", n(micros(now)),
+                                    ":latest", n(micros(TargetState.Bucket.latestBefore(n, rate, now)))))
+                            .returnValues(ReturnValue.UPDATED_NEW)
+                            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
+                    return new Tokens.Granted(n, new TargetState.Bucket(instant(Long.parseLong(after.get("tat").n()))));
                 } catch (ConditionalCheckFailedException e) {
-                    last = (e.hasItem() ? state(e.item()) : state(get(target))).bucket();
+                    Map<String, AttributeValue> item = e.hasItem() ? e.item() : get(target);
+                    view = Optional.ofNullable(item.get("tat")).map(v -> new TargetState.Bucket(instant(Long.parseLong(v.n()))))
+                            .orElse(TargetState.Bucket.full(now));
                 }
             }
-            return new Tokens.Granted(0, last.orElse(TargetState.Bucket.full(rate, now)));
+            return new Tokens.Granted(0, view);
         } catch (SdkException e) {
             return new Tokens.Unavailable(describe(e));
         }
+    }
+
+    /** The bucket moved back by the tokens' cost: a plain subtraction, the next take clamps it to now. */
+    @Override
+    public Write returnTokens(String target, RateLimit rate, int n) {
+        return write(() -> dynamo.updateItem(b -> b.tableName(table).key(key(target))
+                .updateExpression("SET tat = tat - :cost")
+                .conditionExpression("attribute_exists(tat)")
+                .expressionAttributeValues(Map.of(":cost", n(TargetState.Bucket.cost(n, rate) / 1_000)))));
+    }
+
+    private static long micros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+    }
+
+    private static Instant instant(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
     }
 
     @Override
@@ -261,8 +285,8 @@ public final class DynamoDbTargetStates implements TargetStates {
                         millis(item, "pausedAt").orElse(Instant.EPOCH)))
                 : Optional.empty();
         Optional<TargetState.Hold> hold = millis(item, "heldUntil").map(u -> new TargetState.Hold(u, text(item, "holdReason")));
-        Optional<TargetState.Bucket> bucket = millis(item, "refilledAt")
-                .map(at -> new TargetState.Bucket(Double.parseDouble(item.get("tokens").n()), at));
+        Optional<TargetState.Bucket> bucket = Optional.ofNullable(item.get("tat"))
+                .map(v -> new TargetState.Bucket(instant(Long.parseLong(v.n()))));
         return new TargetState(target, open, number(item, "failures"), millis(item, "nextProbeAt"),
                 Duration.ofMillis(number(item, "probeInterval")), probe, pause, hold, bucket);
     }

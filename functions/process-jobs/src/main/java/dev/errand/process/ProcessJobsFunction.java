@@ -86,11 +86,16 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
     }
 
     public ProcessJobsFunction(Env env) {
-        this(env, new RestoreSafeRandom());
+        this(env, System.out);
     }
 
-    private ProcessJobsFunction(Env env, RestoreSafeRandom jitter) {
-        this(env, RetryPolicy.builder().jitter(jitter::nextDouble), System.out);
+    /** For the local runtime: logs (JSON lines and EMF metrics) go to {@code logs}, as Lambda's go to stdout. */
+    public ProcessJobsFunction(Env env, PrintStream logs) {
+        this(env, new RestoreSafeRandom(), logs);
+    }
+
+    private ProcessJobsFunction(Env env, RestoreSafeRandom jitter, PrintStream logs) {
+        this(env, RetryPolicy.builder().jitter(jitter::nextDouble), logs);
         this.jitter = jitter;
     }
 

@@ -14,7 +14,8 @@ import java.util.jar.JarFile;
 /**
  * What cfn-lint does not check in template.yaml, and Errand depends on: the queue's visibility timeout
  * against the consumer's timeout, a batching window for batches over 10, retention against the longest
- * retry schedule, handler classes that exist in the jars, and every environment variable a handler reads.
+ * retry schedule, handler classes that exist in the jars, every environment variable a handler reads, and
+ * every Errand metric an alarm or the dashboard names ({@link MetricsCheck}).
  */
 public final class TemplateChecks {
 
@@ -47,6 +48,7 @@ public final class TemplateChecks {
         }
         Template defaults = Template.of(root, Map.of());
         handlers(defaults, problems);
+        MetricsCheck.check(defaults, defaults.intrinsics(new Placeholders()), problems);
         return firstOfEach(problems);
     }
 

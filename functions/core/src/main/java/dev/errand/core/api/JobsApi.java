@@ -5,6 +5,7 @@ import dev.errand.core.job.Job;
 import dev.errand.core.job.JobId;
 import dev.errand.core.job.JobIds;
 import dev.errand.core.json.Json;
+import dev.errand.core.log.MetricCatalog;
 import dev.errand.core.log.Metrics;
 import dev.errand.core.problem.Problem;
 import dev.errand.core.record.IdempotencyKey;
@@ -186,7 +187,7 @@ public final class JobsApi {
         submitted.stream()
                 .filter(s -> s instanceof Submitted.Queued q && !q.replayed())
                 .forEach(s -> queued.merge(((Submitted.Queued) s).job().request().target(), 1L, Long::sum));
-        queued.forEach((target, count) -> metrics.emit(Map.of("Target", target), List.of(Metrics.Metric.count("Submitted", count))));
+        queued.forEach((target, count) -> metrics.emit(Map.of(MetricCatalog.TARGET, target), List.of(MetricCatalog.SUBMITTED.count(count))));
         return submitted;
     }
 

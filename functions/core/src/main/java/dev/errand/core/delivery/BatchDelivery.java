@@ -150,6 +150,7 @@ public final class BatchDelivery {
             for (int i = 0; i < messages.size(); i++) {
                 settled.add(await(running.get(i), messages.get(i)));
             }
+            batch.fleet().end();
             return List.copyOf(settled);
         }
     }

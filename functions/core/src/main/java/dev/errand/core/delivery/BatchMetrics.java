@@ -1,6 +1,6 @@
 package dev.errand.core.delivery;
 
-import dev.errand.core.log.Metrics.Metric;
+import dev.errand.core.log.MetricCatalog;
 import dev.errand.core.log.Metrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,10 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-/**
- * What a settled batch did, per target and in total, as metrics: delivered, retried, dead-lettered, deferred,
- * skipped, latency. The totals (no dimension) are what the alarms watch.
- */
+/** What a settled batch did, per target, as metrics: delivered, retried, dead-lettered, deferred, skipped, latency. */
 public final class BatchMetrics {
 
     private BatchMetrics() {}
@@ -23,14 +20,14 @@ public final class BatchMetrics {
     public static void emit(Metrics metrics, List<Settled> batch, Set<String> kept) {
         Map<String, List<Settled>> byTarget = new TreeMap<>();
         batch.forEach(s -> byTarget.computeIfAbsent(s.target(), t -> new ArrayList<>()).add(s));
-        byTarget.forEach((target, settled) -> metrics.emitWithTotal(Map.of("Target", target), List.of(
-                Metric.count("Delivered", count(settled, Outcome.Delivered.class)),
-                Metric.count("Retried", count(settled, Outcome.Retry.class)),
-                Metric.count("DeadLettered", settled.stream()
+        byTarget.forEach((target, settled) -> metrics.emit(Map.of(MetricCatalog.TARGET, target), List.of(
+                MetricCatalog.DELIVERED.count(count(settled, Outcome.Delivered.class)),
+                MetricCatalog.RETRIED.count(count(settled, Outcome.Retry.class)),
+                MetricCatalog.DEAD_LETTERED.count(settled.stream()
                         .filter(s -> s.outcome() instanceof Outcome.Reject && !kept.contains(s.message().messageId())).count()),
-                Metric.count("Deferred", count(settled, Outcome.Deferred.class)),
-                Metric.count("Skipped", count(settled, Outcome.Skip.class)),
-                new Metric("ProviderLatency", Metrics.Unit.MILLISECONDS, settled.stream()
+                MetricCatalog.DEFERRED.count(count(settled, Outcome.Deferred.class)),
+                MetricCatalog.SKIPPED.count(count(settled, Outcome.Skip.class)),
+                MetricCatalog.PROVIDER_LATENCY.values(settled.stream()
                         .flatMap(s -> s.latency().stream())
                         .map(d -> (double) d.toMillis())
                         .toList()))));

@@ -4,6 +4,7 @@ import dev.errand.core.delivery.CallResult;
 import dev.errand.core.delivery.Deadline;
 import dev.errand.core.delivery.Verdict;
 import dev.errand.core.log.JsonLog;
+import dev.errand.core.log.MetricCatalog;
 import dev.errand.core.log.Metrics;
 import dev.errand.core.target.RateLimit;
 import dev.errand.core.target.Target;
@@ -39,8 +40,8 @@ public final class FleetControl {
     public static final Duration LONGEST_TOKEN_WAIT = Duration.ofSeconds(2);
     /** The probe lease outlasts the probe call by this much, for its answer to be written; a holder that died frees it by then. */
     public static final Duration PROBE_LEASE_MARGIN = Duration.ofSeconds(2);
-    /** Jobs put off by an open breaker come back spread over this share of its interval, after the probe time. */
-    static final double OPEN_SPREAD = 0.5;
+    /** Jobs put off by an open breaker come back spread over its whole interval after the probe time: once an interval. */
+    static final double OPEN_SPREAD = 1.0;
     /** A spread is never less: SQS delays are whole seconds. */
     static final Duration LEAST_SPREAD = Duration.ofSeconds(1);
     /** A paused target's jobs are looked at again after a quarter of the pause so far, within these bounds. */
@@ -116,6 +117,22 @@ public final class FleetControl {
             this.left = left;
         }
 
+        /**
+         * The batch is over: tokens it took for jobs that were not called after all go back to the fleet's
+         * bucket, so none is held past the batch (and used in a clump later).
+         */
+        public void end() {
+            if (fellBack()) {
+                return;
+            }
+            left.keySet().forEach(target -> Optional.ofNullable(locals.get(target)).ifPresent(local -> {
+                Local.Unused unused = local.unused();
+                if (unused.tokens() > 0) {
+                    store.returnTokens(target, unused.rate(), unused.tokens());
+                }
+            }));
+        }
+
         /** Whether this batch protects its targets on its own, the fleet's state out of reach. */
         public boolean fellBack() {
             return fallenBack.get();
@@ -125,7 +142,7 @@ public final class FleetControl {
             if (fallenBack.compareAndSet(false, true) && store.enabled()) {
                 log.warn("target state unavailable: this invocation protects its targets on its own",
                         Map.of("error", reason));
-                metrics.emit(Map.of(), List.of(Metrics.Metric.count("TargetStateUnavailable", 1)));
+                metrics.emit(Map.of(), List.of(MetricCatalog.TARGET_STATE_UNAVAILABLE.count(1)));
             }
         }
 
@@ -303,21 +320,20 @@ public final class FleetControl {
                         return overTheRate(local, target, rate);
                     }
                     case Local.Take.Lease l -> {
-                        int wanted = Math.clamp(left.getOrDefault(target.name(), 0) + 1, 1, rate.burst());
+                        // a block: what this batch still needs of the target and can call at once, so a batch costs one write
+                        int wanted = Math.clamp(left.getOrDefault(target.name(), 0) + 1, 1, Math.min(rate.burst(), target.maxConcurrency()));
                         Instant now = clock.instant();
+                        Duration due = local.state().bucket().orElse(TargetState.Bucket.full(now)).untilTokens(1, rate, now);
+                        if (System.nanoTime() + due.toNanos() > until) {
+                            local.leased(0, local.state().bucket().orElse(TargetState.Bucket.full(now)), now, rate);
+                            return overTheRate(local, target, rate);
+                        }
+                        local.sleepFor(due);
+                        now = clock.instant();
                         switch (store.takeTokens(target.name(), rate, wanted, local.state().bucket(), now)) {
-                            case TargetStates.Tokens.Granted g -> {
-                                local.leased(g.granted(), g.left(), now);
-                                if (g.granted() == 0) {
-                                    Duration due = g.left().untilOneToken(rate);
-                                    if (System.nanoTime() + due.toNanos() > until) {
-                                        return overTheRate(local, target, rate);
-                                    }
-                                    local.sleepFor(due);
-                                }
-                            }
+                            case TargetStates.Tokens.Granted g -> local.leased(g.granted(), g.left(), now, rate);
                             case TargetStates.Tokens.Unavailable u -> {
-                                local.leased(0, local.state().bucket().orElse(TargetState.Bucket.full(rate, now)), now);
+                                local.leased(0, local.state().bucket().orElse(TargetState.Bucket.full(now)), now, rate);
                                 fallBack(u.reason());
                                 return local.ownToken(rate, clock.instant())
                                         ? new Decision.Call(false) : overTheRate(local, target, rate);
@@ -331,7 +347,7 @@ public final class FleetControl {
         /** Out of tokens for longer than a job may wait in the invocation: put off until they are due, spread over a burst's worth. */
         private Decision overTheRate(Local local, Target target, RateLimit rate) {
             Instant now = clock.instant();
-            Duration due = local.state().bucket().map(b -> b.refilled(rate, now).untilOneToken(rate)).orElse(Duration.ZERO);
+            Duration due = local.state().bucket().map(b -> b.untilTokens(1, rate, now)).orElse(Duration.ZERO);
             Duration burst = Duration.ofMillis((long) (rate.burst() / rate.perSecond() * 1000));
             return new Decision.Defer(due.plus(spread(burst)), "over the rate limit of target '" + target.name() + "' ("
                     + rate.perSecond() + "/s, burst " + rate.burst() + "): put off until its tokens are due");
@@ -378,6 +394,8 @@ public final class FleetControl {
         private TargetState state;
         private Instant readAt = Instant.EPOCH;
         private int tokens;
+        /** The rate the tokens in hand were taken at (a target's rate may change with its document). */
+        private RateLimit rate = new RateLimit(1, 1);
         private boolean leasing;
         private boolean probing;
         private boolean lastProbeHealthy;
@@ -504,10 +522,11 @@ public final class FleetControl {
             }
         }
 
-        void leased(int granted, TargetState.Bucket left, Instant at) {
+        void leased(int granted, TargetState.Bucket left, Instant at, RateLimit takenAt) {
             lock.lock();
             try {
                 tokens += granted;
+                rate = takenAt;
                 leasing = false;
                 state = state.withBucket(left);
                 readAt = at;
@@ -517,13 +536,28 @@ public final class FleetControl {
             }
         }
 
+        /** Tokens taken at {@code rate} and not used. */
+        record Unused(int tokens, RateLimit rate) {}
+
+        /** The tokens taken and not used, given up: none is held past its batch. */
+        Unused unused() {
+            lock.lock();
+            try {
+                Unused u = new Unused(tokens, rate);
+                tokens = 0;
+                return u;
+            } finally {
+                lock.unlock();
+            }
+        }
+
         /** A token from this container's own bucket, refilled to now: the rate limit when the fleet's state is out of reach. */
         boolean ownToken(RateLimit rate, Instant now) {
             lock.lock();
             try {
-                TargetState.Bucket b = own.orElse(TargetState.Bucket.full(rate, now)).refilled(rate, now);
-                boolean got = b.tokens() >= 1;
-                own = Optional.of(got ? new TargetState.Bucket(b.tokens() - 1, b.refilledAt()) : b);
+                TargetState.Bucket b = own.orElse(TargetState.Bucket.full(now));
+                boolean got = b.available(rate, now) >= 1;
+                own = Optional.of(got ? b.taken(1, rate, now) : b);
                 if (!got) {
                     state = state.withBucket(b);
                 }

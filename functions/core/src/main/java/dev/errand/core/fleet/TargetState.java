@@ -42,23 +42,52 @@ public record TargetState(String target, boolean open, int failures, Optional<In
     /** A wait the provider asked for (Retry-After, RateLimit-Reset), for every job of the target. */
     public record Hold(Instant until, String reason) {}
 
-    /** The token bucket as last written: {@code tokens} at {@code refilledAt}. */
-    public record Bucket(double tokens, Instant refilledAt) {
+    /**
+     * The token bucket, kept as one instant (GCRA, the generic cell rate algorithm): {@code tat}, when the
+     * bucket will be full again. Taking {@code n} tokens moves it {@code n / rate} later, from now if it is
+     * already past; it may not move further ahead of now than {@code burst / rate}. So a write is a plain
+     * addition under a condition, and invocations taking tokens at once do not undo each other's writes.
+     */
+    public record Bucket(Instant tat) {
 
         /** A bucket nobody has taken from: full. */
-        public static Bucket full(RateLimit rate, Instant now) {
-            return new Bucket(rate.burst(), now);
+        public static Bucket full(Instant now) {
+            return new Bucket(now);
         }
 
-        /** The bucket refilled to {@code now}, never above the burst. */
-        public Bucket refilled(RateLimit rate, Instant now) {
-            double elapsed = Math.max(0, Duration.between(refilledAt, now).toNanos() / 1e9);
-            return new Bucket(Math.min(rate.burst(), tokens + elapsed * rate.perSecond()), now.isAfter(refilledAt) ? now : refilledAt);
+        /** Whole tokens it holds at {@code now}, at most the burst. */
+        public int available(RateLimit rate, Instant now) {
+            double ahead = seconds(now, later(tat, now));
+            return (int) Math.max(0, Math.floor(rate.burst() - ahead * rate.perSecond() + 1e-9));
         }
 
-        /** How long until it holds one whole token. */
-        public Duration untilOneToken(RateLimit rate) {
-            return tokens >= 1 ? Duration.ZERO : Duration.ofNanos((long) Math.ceil((1 - tokens) / rate.perSecond() * 1e9));
+        /** How long until it holds {@code n} whole tokens (n at most the burst). */
+        public Duration untilTokens(int n, RateLimit rate, Instant now) {
+            long wait = Duration.between(now, later(tat, now)).toNanos() - (cost(rate.burst(), rate) - cost(n, rate));
+            return wait <= 0 ? Duration.ZERO : Duration.ofNanos(wait);
+        }
+
+        /** The bucket after {@code n} tokens are taken at {@code now}. */
+        public Bucket taken(int n, RateLimit rate, Instant now) {
+            return new Bucket(later(tat, now).plusNanos(cost(n, rate)));
+        }
+
+        /** What {@code n} tokens move the bucket on, in nanoseconds. */
+        public static long cost(int n, RateLimit rate) {
+            return Math.round(n / rate.perSecond() * 1e9);
+        }
+
+        /** The furthest ahead of now the bucket may be after taking {@code n}: a burst's worth less those n. */
+        public static Instant latestBefore(int n, RateLimit rate, Instant now) {
+            return now.plusNanos(cost(rate.burst(), rate) - cost(n, rate));
+        }
+
+        private static Instant later(Instant a, Instant b) {
+            return a.isAfter(b) ? a : b;
+        }
+
+        private static double seconds(Instant from, Instant to) {
+            return Duration.between(from, to).toNanos() / 1e9;
         }
     }
 

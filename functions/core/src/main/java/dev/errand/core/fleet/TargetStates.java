@@ -57,6 +57,11 @@ public interface TargetStates {
         }
 
         @Override
+        public Write returnTokens(String target, RateLimit rate, int n) {
+            return new Write.Done();
+        }
+
+        @Override
         public Write hold(String target, Instant until, String reason) {
             return new Write.Done();
         }
@@ -100,6 +105,9 @@ public interface TargetStates {
 
     /** Takes up to {@code wanted} tokens from the bucket refilled to {@code now}; {@code seen} is the bucket as last read. */
     Tokens takeTokens(String target, RateLimit rate, int wanted, Optional<TargetState.Bucket> seen, Instant now);
+
+    /** Hands back tokens taken and not used (each worth 1/rate of the bucket's time). */
+    Write returnTokens(String target, RateLimit rate, int n);
 
     /** Holds every call to the target until {@code until}: extends a shorter hold, never shortens one. */
     Write hold(String target, Instant until, String reason);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * CloudWatch metrics as Embedded Metric Format log lines: CloudWatch Logs turns each line into metrics,
@@ -29,14 +30,18 @@ public final class Metrics {
         }
     }
 
-    /** One metric of a line: a count, or the values observed (latencies). */
-    public record Metric(String name, Unit unit, List<Double> values) {
+    /** One metric of a line: a count, or the values observed (latencies); made from {@link MetricCatalog}. */
+    public record Metric(MetricCatalog definition, List<Double> values) {
         public Metric {
             values = List.copyOf(values);
         }
 
-        public static Metric count(String name, long count) {
-            return new Metric(name, Unit.COUNT, List.of((double) count));
+        public String name() {
+            return definition.metricName();
+        }
+
+        public Unit unit() {
+            return definition.unit();
         }
     }
 
@@ -48,34 +53,35 @@ public final class Metrics {
         this.clock = clock;
     }
 
-    /** Writes the metrics under these dimensions, in as many lines as EMF's 100-value limit needs. */
-    public void emit(Map<String, String> dimensions, List<Metric> metrics) {
-        emit(dimensions, metrics, false);
-    }
-
     /**
-     * As {@link #emit(Map, List)}, and each metric also without dimensions: the total across every value of
-     * them (all targets), which an alarm can watch without naming each target.
+     * Writes the metrics under these dimensions, in as many lines as EMF's 100-value limit needs. Each metric
+     * takes exactly the dimensions the catalog gives it: a dashboard or alarm reading it depends on them.
      */
-    public void emitWithTotal(Map<String, String> dimensions, List<Metric> metrics) {
-        emit(dimensions, metrics, true);
-    }
-
-    private void emit(Map<String, String> dimensions, List<Metric> metrics, boolean total) {
+    public void emit(Map<String, String> dimensions, List<Metric> metrics) {
+        for (Metric m : metrics) {
+            if (!Set.copyOf(m.definition().dimensions()).equals(dimensions.keySet())) {
+                throw new IllegalArgumentException(m.name() + " has the dimensions " + m.definition().dimensions()
+                        + " in MetricCatalog, not " + dimensions.keySet());
+            }
+            if (m.definition().scope() != metrics.getFirst().definition().scope()) {
+                throw new IllegalArgumentException("metrics of one line share their dimension sets: " + m.name()
+                        + " is " + m.definition().scope() + ", " + metrics.getFirst().name() + " " + metrics.getFirst().definition().scope());
+            }
+        }
         int longest = metrics.stream().mapToInt(m -> m.values().size()).max().orElse(0);
         for (int from = 0; from < Math.max(1, longest); from += MAX_VALUES_PER_LINE) {
             int start = from;
             List<Metric> slice = metrics.stream()
                     .filter(m -> m.values().size() > start)
-                    .map(m -> new Metric(m.name(), m.unit(), m.values().subList(start, Math.min(m.values().size(), start + MAX_VALUES_PER_LINE))))
+                    .map(m -> new Metric(m.definition(), m.values().subList(start, Math.min(m.values().size(), start + MAX_VALUES_PER_LINE))))
                     .toList();
             if (!slice.isEmpty()) {
-                out.println(Json.write(line(dimensions, slice, total)));
+                out.println(Json.write(line(dimensions, slice)));
             }
         }
     }
 
-    private Map<String, Object> line(Map<String, String> dimensions, List<Metric> metrics, boolean total) {
+    private Map<String, Object> line(Map<String, String> dimensions, List<Metric> metrics) {
         List<Map<String, Object>> definitions = new ArrayList<>();
         for (Metric m : metrics) {
             Map<String, Object> definition = new LinkedHashMap<>();
@@ -85,8 +91,7 @@ public final class Metrics {
         }
         Map<String, Object> directive = new LinkedHashMap<>();
         directive.put("Namespace", NAMESPACE);
-        List<String> keys = List.copyOf(dimensions.keySet());
-        directive.put("Dimensions", total ? List.of(keys, List.of()) : List.of(keys));
+        directive.put("Dimensions", metrics.getFirst().definition().dimensionSets());
         directive.put("Metrics", definitions);
         Map<String, Object> aws = new LinkedHashMap<>();
         aws.put("Timestamp", clock.millis());

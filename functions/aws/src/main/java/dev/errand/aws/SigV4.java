@@ -1,4 +1,4 @@
-package dev.errand.cli;
+package dev.errand.aws;
 
 import java.net.URI;
 import java.time.Clock;
@@ -13,30 +13,36 @@ import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.regions.Region;
 
-/** Signs calls to the HTTP API (AWS_IAM auth) with the SDK's own SigV4 signer, as service execute-api. */
-final class SigV4 {
+/**
+ * Signs a call made without an SDK client (the HTTP API as execute-api, CloudWatch's JSON protocol as
+ * monitoring) with the SDK's own SigV4 signer.
+ */
+public final class SigV4 {
 
-    static final String SERVICE = "execute-api";
+    /** The HTTP API's signing name, for AWS_IAM auth. */
+    public static final String EXECUTE_API = "execute-api";
 
     private final AwsCredentialsProvider credentials;
     private final Region region;
     private final Clock clock;
+    private final String service;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
-    SigV4(AwsCredentialsProvider credentials, Region region, Clock clock) {
+    public SigV4(AwsCredentialsProvider credentials, Region region, Clock clock, String service) {
         this.credentials = credentials;
         this.region = region;
         this.clock = clock;
+        this.service = service;
     }
 
     /** The request's headers with the signature's added (Authorization, X-Amz-Date, and a session token if any). */
-    Map<String, List<String>> sign(String method, URI uri, Map<String, String> headers, byte[] body) {
+    public Map<String, List<String>> sign(String method, URI uri, Map<String, String> headers, byte[] body) {
         SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri);
         headers.forEach(request::putHeader);
         SignedRequest signed = signer.sign(r -> r.identity(credentials.resolveCredentials())
                 .request(request.build())
                 .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SERVICE)
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region.id())
                 .putProperty(HttpSigner.SIGNING_CLOCK, clock));
         return signed.request().headers();

@@ -1,0 +1,178 @@
+package dev.errand.cli;
+
+import dev.errand.aws.CloudWatchJson;
+import dev.errand.aws.SqsBatches;
+import dev.errand.cli.console.Backend;
+import dev.errand.core.job.JobId;
+import dev.errand.core.json.Json;
+import dev.errand.core.target.Targets;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
+
+/**
+ * The console's backend: the CLI's own code over the queues (dlq list's read, dlq redrive's redrive), the
+ * API (status's client) and the targets document in SSM, with the settings every command uses.
+ */
+final class ErrandBackend implements Backend {
+
+    /** The targets document changes rarely; reading it on every refresh would only cost SSM calls. */
+    static final Duration TARGETS_FOR = Duration.ofSeconds(30);
+    /** CloudWatch's oldest-message metric comes by the minute: reading it more often costs and shows nothing new. */
+    static final Duration OLDEST_FOR = Duration.ofSeconds(60);
+    /** The window the oldest-message metric is read over: its last minutes. */
+    static final Duration OLDEST_WINDOW = Duration.ofMinutes(5);
+
+    private final Settings settings;
+    private final Context context;
+    private final CloudWatchJson cloudWatch;
+    private final String jobsQueueUrl;
+    private final String deadLetterQueueUrl;
+    private Optional<Cached<Configured>> targets = Optional.empty();
+    private Optional<Cached<Optional<Long>>> oldest = Optional.empty();
+
+    /** A value read at a time, kept for a while. */
+    private record Cached<T>(T value, Instant at) {}
+
+    ErrandBackend(Settings settings, Context context, CloudWatchJson cloudWatch) {
+        this.settings = settings;
+        this.context = context;
+        this.cloudWatch = cloudWatch;
+        this.jobsQueueUrl = settings.jobsQueueUrl();
+        this.deadLetterQueueUrl = settings.deadLetterQueueUrl();
+    }
+
+    @Override
+    public String where() {
+        return settings.where();
+    }
+
+    @Override
+    public QueueSnapshot queues() {
+        QueueDepth jobs = QueueDepth.of(settings.sqs(), jobsQueueUrl);
+        QueueDepth dead = QueueDepth.of(settings.sqs(), deadLetterQueueUrl);
+        String note = settings.local()
+                ? "ElasticMQ does not report it locally; on AWS it is CloudWatch's ApproximateAgeOfOldestMessage"
+                : "CloudWatch's ApproximateAgeOfOldestMessage, by the minute";
+        return new QueueSnapshot(depth(jobs), depth(dead), settings.local() ? Optional.empty() : oldestJobSeconds(), note);
+    }
+
+    @Override
+    public List<Letter> deadLetters(int limit) {
+        List<DeadLetter> letters = new DeadLetterQueue(settings.sqs(), deadLetterQueueUrl).peek(limit, DeadLetterQueue.READ_HOLD);
+        Optional<Integer> maxReceives = letters.stream().anyMatch(DeadLetter::movedBySqs)
+                ? DeadLetterQueue.maxReceiveCount(settings.sqs(), jobsQueueUrl) : Optional.empty();
+        Instant now = context.clock().instant();
+        return letters.stream().map(l -> new Letter(l.jobId().map(Object::toString), l.messageId(), l.target(), l.attempts(), l.movedBySqs(),
+                l.reason(maxReceives), l.age(now).toSeconds())).toList();
+    }
+
+    @Override
+    public RedriveReport redrive(RedriveOrder order, boolean dryRun, Consumer<RedriveLine> each) {
+        List<String> notParsed = new ArrayList<>();
+        Selection selection = order.jobIds().<Selection>map(ids -> {
+            List<JobId> parsed = new ArrayList<>();
+            ids.forEach(id -> JobId.parse(id).ifPresentOrElse(parsed::add, () -> notParsed.add(id)));
+            return Selection.Jobs.of(parsed);
+        }).orElseGet(Selection.All::new);
+        Pace pace = order.rate().map(r -> Pace.perSecond(r, context.clock(), context.stop()))
+                .orElseGet(() -> Pace.unlimited(context.clock(), context.stop()));
+        DeadLetterQueue dlq = new DeadLetterQueue(settings.sqs(), deadLetterQueueUrl);
+        Redrive.Report report = new Redrive(dlq, new SqsBatches(settings.sqs()), jobsQueueUrl, settings.jobStore(context.clock()),
+                Duration.ofSeconds(DlqRedrive.DEFAULT_HOLD_SECONDS), context.stop())
+                .run(selection, pace, dryRun, h -> each.accept(new RedriveLine(h.verdict().label,
+                        h.letter().jobId().map(Object::toString).orElse("message " + h.letter().messageId()),
+                        h.letter().target().orElse("-"), h.detail())));
+        Map<String, Long> counts = new TreeMap<>();
+        report.handled().forEach(h -> counts.merge(h.verdict().label, 1L, Long::sum));
+        List<String> notFound = new ArrayList<>(notParsed);
+        report.notFound().forEach(id -> notFound.add(id.value()));
+        return new RedriveReport(counts, notFound, report.stopped());
+    }
+
+    @Override
+    public JobLookup job(String jobId) {
+        if (JobId.parse(jobId).isEmpty()) {
+            return new JobLookup.NotFound("'" + jobId + "' is not a job id (a lower-case UUIDv7, as the dead letters show them)");
+        }
+        return switch (Api.client(settings, context).get("/jobs/" + jobId)) {
+            case ApiClient.Reply.Answered a when a.status() == 200 && Json.parse(a.body()) instanceof Json.Parsed.Value v
+                    && v.value() instanceof Map<?, ?> m -> new JobLookup.Found(record(m));
+            case ApiClient.Reply.Answered a when a.status() == 404 -> new JobLookup.NotFound(
+                    "no such job: never accepted, its record expired (7 days by default), or job records are off");
+            case ApiClient.Reply.Answered a -> new JobLookup.Failed("the API answered " + a.status() + ": " + a.body());
+            case ApiClient.Reply.Unreachable u -> new JobLookup.Failed(u.detail());
+        };
+    }
+
+    @Override
+    public synchronized Configured targets() {
+        Instant now = context.clock().instant();
+        if (targets.isEmpty() || Duration.between(targets.get().at(), now).compareTo(TARGETS_FOR) >= 0) {
+            targets = Optional.of(new Cached<>(readTargets(), now));
+        }
+        return targets.get().value();
+    }
+
+    private Configured readTargets() {
+        String parameter = settings.targetsParameter();
+        String source = "SSM parameter " + parameter;
+        String document;
+        try (SsmClient ssm = settings.aws().ssm()) {
+            document = ssm.getParameter(b -> b.name(parameter).withDecryption(true)).parameter().value();
+        } catch (ParameterNotFoundException e) {
+            return new Configured(List.of(), List.of("there is no " + source + " (give --targets-parameter if the stack uses another)"), source);
+        } catch (SdkException e) {
+            return new Configured(List.of(), List.of("could not read the " + source + ": " + e.getMessage()), source);
+        }
+        return switch (Targets.parse(document)) {
+            case Targets.Loaded.Ok ok -> new Configured(ok.targets().all().values().stream().map(t -> new TargetConfig(t.name(),
+                    t.baseUrl().toString(), t.timeout().toMillis(), t.maxConcurrency(), t.breakerThreshold(),
+                    t.auth().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT))).toList(), List.of(), source);
+            case Targets.Loaded.Invalid invalid -> new Configured(List.of(), invalid.problems(), source);
+        };
+    }
+
+    /** The jobs queue's oldest message, as CloudWatch last measured it (AWS/SQS, by the minute). */
+    private synchronized Optional<Long> oldestJobSeconds() {
+        Instant now = context.clock().instant();
+        if (oldest.isEmpty() || Duration.between(oldest.get().at(), now).compareTo(OLDEST_FOR) >= 0) {
+            oldest = Optional.of(new Cached<>(readOldest(now), now));
+        }
+        return oldest.get().value();
+    }
+
+    private Optional<Long> readOldest(Instant now) {
+        String queueName = URI.create(jobsQueueUrl).getPath().replaceFirst(".*/", "");
+        Map<String, Object> query = Map.of("Id", "oldest", "MetricStat", Map.of("Period", 60, "Stat", "Maximum",
+                "Metric", Map.of("Namespace", "AWS/SQS", "MetricName", "ApproximateAgeOfOldestMessage",
+                        "Dimensions", List.of(Map.of("Name", "QueueName", "Value", queueName)))));
+        if (cloudWatch.call("GetMetricData", Map.of("StartTime", now.minus(OLDEST_WINDOW).getEpochSecond(), "EndTime", now.getEpochSecond(),
+                "MetricDataQueries", List.of(query), "ScanBy", "TimestampDescending")) instanceof CloudWatchJson.Reply.Ok ok
+                && ok.body().get("MetricDataResults") instanceof List<?> results && !results.isEmpty()
+                && results.getFirst() instanceof Map<?, ?> result && result.get("Values") instanceof List<?> values
+                && !values.isEmpty() && values.getFirst() instanceof Number latest) {
+            return Optional.of(latest.longValue());
+        }
+        return Optional.empty();
+    }
+
+    private static Depth depth(QueueDepth d) {
+        return new Depth(d.visible(), d.inFlight(), d.delayed());
+    }
+
+    private static Map<String, Object> record(Map<?, ?> m) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(String.valueOf(k), v));
+        return out;
+    }
+}

@@ -1,0 +1,208 @@
+// The operator console in a real browser: Debian's headless Chromium driven by playwright-core.
+// Run by ConsoleBrowserTest, which starts the local runtime and `errand console`, and passes:
+//   CONSOLE_URL  the link the console printed (with its token)     SCENARIO  redrive | guard
+//   JOB_ID       a job that failed and is now in the dead letters  SCREENSHOTS  where to keep screenshots
+//   CHROMIUM     the browser (default /usr/bin/chromium)           TARGET    the target's name
+// Exits 0 when every step passed; else prints the failed step and keeps a screenshot of the moment.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import http from 'node:http';
+
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(name + ' is not set');
+  return value;
+};
+const consoleUrl = new URL(env('CONSOLE_URL'));
+const origin = consoleUrl.origin;
+const token = consoleUrl.searchParams.get('token');
+const scenario = env('SCENARIO');
+const screenshots = env('SCREENSHOTS');
+const WAIT = 30_000;
+/** A name that resolves to 127.0.0.1 in this browser only: a DNS-rebinding page would be served under such a name. */
+const REBOUND = 'console.rebinding.test';
+
+mkdirSync(screenshots, { recursive: true });
+const profile = mkdtempSync(join(tmpdir(), 'errand-chromium-'));
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: env('CHROMIUM', '/usr/bin/chromium'),
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    `--host-resolver-rules=MAP ${REBOUND} 127.0.0.1`],
+  viewport: { width: 1360, height: 900 },
+});
+let page = browser.pages()[0] ?? await browser.newPage();
+const errors = [];
+page.on('pageerror', (e) => errors.push(e.message));
+
+let current = 'start';
+function step(name) {
+  current = name;
+  console.log('step: ' + name);
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function shot(name) {
+  await page.screenshot({ path: join(screenshots, name + '.png'), fullPage: true });
+}
+
+/** A plain HTTP request with exactly these headers, as no browser would send it. */
+function raw(method, path, headers, body) {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: consoleUrl.hostname, port: consoleUrl.port, method, path, headers }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, text }));
+    });
+    request.on('error', reject);
+    if (body) request.write(body);
+    request.end();
+  });
+}
+
+async function redrive() {
+  const job = env('JOB_ID');
+  const target = env('TARGET');
+
+  step('the link with the token opens the overview, and the token leaves the address bar');
+  await page.goto(consoleUrl.href);
+  await page.waitForSelector(`#overview-targets tr[data-target="${target}"]`, { timeout: WAIT });
+  check(!page.url().includes('token='), 'the token stays in the address bar: ' + page.url());
+  await page.waitForFunction(() => document.querySelector('#queue-dlq-visible').textContent.trim() !== '-', null, { timeout: WAIT });
+  check(Number(await page.textContent('#queue-dlq-visible')) >= 1, 'the dead-letter queue shows no dead letter');
+  await shot('overview');
+
+  step('the failed job is among the dead letters, grouped under its reason and target');
+  await page.click('nav a[data-page="dead-letters"]');
+  const row = page.locator(`#groups tr[data-job="${job}"]`);
+  await row.waitFor({ timeout: WAIT });
+  const group = page.locator('#groups .group').filter({ has: page.locator(`tr[data-job="${job}"]`) });
+  check(await group.getAttribute('data-target') === target, 'the group is not the target ' + target);
+  const reason = await group.getAttribute('data-reason');
+  check(reason === 'gave up after 2 attempts; last: HTTP 503', 'the group reason is ' + reason);
+  check((await row.locator('td.reason').textContent()).startsWith('gave up after 2 attempts; last: HTTP 503'), 'the row has no reason');
+  await shot('dead-letters');
+
+  step('a dry run of the selected job says what would happen and changes nothing');
+  await row.locator('input.pick').check();
+  await page.fill('#rate', '5');
+  await page.click('#dry-run-selected');
+  await page.waitForFunction(() => document.querySelector('#plan-summary').textContent.startsWith('Would do'), null, { timeout: WAIT });
+  const summary = await page.textContent('#plan-summary');
+  check(summary.includes('1 would redrive') && summary.includes('At most 5 a second') && summary.includes('Nothing has changed yet'),
+    'the dry run says: ' + summary);
+  check(await page.textContent('#confirm-redrive') === 'Redrive 1 dead letter now', 'the confirm button says: ' + await page.textContent('#confirm-redrive'));
+  await row.waitFor({ timeout: WAIT });
+  await shot('dry-run');
+
+  step('confirmed, the redrive runs and the dead letter is gone');
+  await page.click('#confirm-redrive');
+  await page.waitForFunction(() => document.querySelector('#run-state').textContent === 'done', null, { timeout: WAIT });
+  const did = await page.textContent('#run-summary');
+  check(did.includes('1 redriven'), 'the run says: ' + did);
+  await page.locator(`#groups tr[data-job="${job}"]`).waitFor({ state: 'detached', timeout: WAIT });
+  await shot('redriven');
+
+  step('the job page shows it succeeded');
+  await page.click('nav a[data-page="jobs"]');
+  await page.fill('#job-id', job);
+  await page.click('#find-job');
+  await page.waitForFunction(() => document.querySelector('#job-record dd[data-field="status"]')?.textContent === 'succeeded', null,
+    { timeout: WAIT });
+  check(await page.textContent('#job-record dd[data-field="attempts"]') === '1', 'the redriven job took more than one attempt');
+  check(await page.isDisabled('#search-jobs') && (await page.textContent('#search-unavailable')).includes('GET /jobs'),
+    'job search is offered without the API route it needs');
+  await shot('job');
+
+  step('the targets page shows the target, its figures, and pause as not yet available');
+  await page.click('nav a[data-page="targets"]');
+  const targetRow = page.locator(`#targets-table tr[data-target="${target}"]`);
+  await targetRow.waitFor({ timeout: WAIT });
+  await page.waitForFunction((name) => Number(document.querySelector(`#targets-table tr[data-target="${name}"] td.delivered`)?.textContent) >= 1,
+    target, { timeout: WAIT });
+  check(await targetRow.locator('button.target-action').isDisabled(), 'pause is offered without the fleet-wide target state');
+  await shot('targets');
+
+  step('the overview shows the delivery in the last hour');
+  await page.click('nav a[data-page="overview"]');
+  await page.waitForFunction((name) => Number(document.querySelector(`#overview-targets tr[data-target="${name}"] td.delivered`)?.textContent) >= 1,
+    target, { timeout: WAIT });
+  await shot('overview-after');
+}
+
+async function guard() {
+  step('a request without the token is refused');
+  const bare = await page.goto(origin + '/');
+  check(bare.status() === 403, 'without the token: ' + bare.status());
+  check((await page.textContent('#why')).includes('needs its token'), 'the refusal does not say why');
+  await shot('refused-no-token');
+  const wrong = await page.goto(origin + '/?token=not-' + token);
+  check(wrong.status() === 403, 'with a wrong token: ' + wrong.status());
+  const api = await raw('GET', '/api/overview', { 'X-Errand-Console': '1' });
+  check(api.status === 403, 'the API without the token: ' + api.status);
+
+  step('a page under a foreign host name (DNS rebinding) is refused, token or not');
+  const rebound = await page.goto(`http://${REBOUND}:${consoleUrl.port}/?token=${token}`);
+  check(rebound.status() === 403, 'under a foreign Host: ' + rebound.status());
+  check((await page.textContent('#why')).includes('answers only as 127.0.0.1'), 'the refusal does not say why');
+  await shot('refused-foreign-host');
+
+  step('with the token the console opens');
+  const opened = await page.goto(consoleUrl.href);
+  check(opened.status() === 200, 'with the token: ' + opened.status());
+  const cookie = (await browser.cookies(origin)).find((c) => c.name.startsWith('errand_console_'));
+  check(cookie && cookie.httpOnly && cookie.sameSite === 'Strict', 'the token cookie is not HttpOnly and SameSite=Strict');
+  const cookieHeader = cookie.name + '=' + cookie.value;
+
+  step("another site's page cannot act through the operator's browser (CSRF)");
+  const evil = http.createServer((request, response) => {
+    response.setHeader('Content-Type', 'text/html');
+    response.end(`<!doctype html><title>elsewhere</title><script>
+      fetch('${origin}/api/redrive/plan', { method: 'POST', mode: 'no-cors', credentials: 'include',
+        headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify({ all: true }) });
+    </script>`);
+  });
+  await new Promise((resolve) => evil.listen(0, '127.0.0.1', resolve));
+  const seen = page.waitForResponse((r) => r.url() === origin + '/api/redrive/plan', { timeout: WAIT });
+  await page.goto(`http://127.0.0.1:${evil.address().port}/`);
+  const attempt = await seen;
+  check(attempt.status() === 403, 'a cross-site POST from a page that had the cookie: ' + attempt.status());
+  evil.close();
+
+  step('requests naming another origin or host, or lacking the console header, are refused even with the cookie');
+  const headers = { Cookie: cookieHeader, 'X-Errand-Console': '1', 'Content-Type': 'application/json' };
+  const foreignOrigin = await raw('POST', '/api/redrive/plan', { ...headers, Origin: 'http://evil.example' }, '{"all":true}');
+  check(foreignOrigin.status === 403 && foreignOrigin.text.includes('may not use this console'), 'a foreign Origin: ' + foreignOrigin.status);
+  const foreignHost = await raw('GET', '/api/overview', { ...headers, Host: 'evil.example:' + consoleUrl.port });
+  check(foreignHost.status === 403, 'a foreign Host: ' + foreignHost.status);
+  const noHeader = await raw('POST', '/api/redrive/plan', { Cookie: cookieHeader, 'Content-Type': 'application/json' }, '{"all":true}');
+  check(noHeader.status === 403, 'without the console header: ' + noHeader.status);
+  const preflight = await raw('OPTIONS', '/api/redrive/plan', { ...headers, Origin: 'http://evil.example' });
+  check(preflight.status === 403 && preflight.headers['access-control-allow-origin'] === undefined, 'a CORS preflight is allowed');
+
+  step('read-only until confirmed: a redrive without its dry run is refused');
+  const unplanned = await raw('POST', '/api/redrive/start', headers, '{"planId":"0011223344556677","confirm":true}');
+  check(unplanned.status === 409 && unplanned.text.includes('do a dry run first'), 'a redrive without a dry run: ' + unplanned.status);
+  const unconfirmed = await raw('POST', '/api/redrive/start', headers, '{"planId":"0011223344556677"}');
+  check(unconfirmed.status === 400, 'a redrive without confirm: ' + unconfirmed.status);
+  const allowed = await raw('GET', '/api/overview', headers);
+  check(allowed.status === 200, 'the same request from the console: ' + allowed.status);
+}
+
+try {
+  await ({ redrive, guard })[scenario]();
+  check(errors.length === 0, 'the page threw: ' + errors.join('; '));
+  console.log('passed: ' + scenario);
+} catch (e) {
+  console.error('FAILED at step "' + current + '": ' + e.message);
+  await shot('failure-' + scenario).catch(() => {});
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}
