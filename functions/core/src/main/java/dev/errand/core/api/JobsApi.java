@@ -52,18 +52,33 @@ public final class JobsApi {
 
     public JobsApi(JobRequestReader reader, JobQueue queue, JobStore store, JobIds ids, Clock clock, int maxBodyBytes,
                    Metrics metrics) {
+        this(reader, queue, store, ids, clock, maxBodyBytes, metrics, new CancelApi(store, JobScheduler.NONE,
+                new dev.errand.core.announce.Announcements(store, dev.errand.core.announce.Announcer.NONE, clock)));
+    }
+
+    /** Answers DELETE /jobs/{jobId}, and GET /jobs where job records are off (then only to refuse it). */
+    private final CancelApi cancel;
+    private final ListApi list;
+
+    /** With cancel and search: the same store, and the scheduler and announcements a cancel needs. */
+    public JobsApi(JobRequestReader reader, JobQueue queue, JobStore store, JobIds ids, Clock clock, int maxBodyBytes,
+                   Metrics metrics, CancelApi cancel) {
         this.reader = reader;
         this.submissions = new Submissions(queue, store);
         this.ids = ids;
         this.clock = clock;
         this.maxJobRequestBytes = maxBodyBytes + JOB_OVERHEAD_BYTES;
         this.metrics = metrics;
+        this.cancel = cancel;
+        this.list = new ListApi(store);
     }
 
     public ApiResponse handle(ApiRequest request) {
         return switch (request.routeKey()) {
             case SUBMIT_ROUTE -> submit(request);
             case BATCH_ROUTE -> submitBatch(request);
+            case CancelApi.CANCEL_ROUTE -> cancel.handle(request);
+            case ListApi.LIST_ROUTE -> list.handle(request);
             default -> ApiResponse.problem(Problem.of(Problem.Type.NOT_FOUND, "no route for " + request.routeKey()));
         };
     }
@@ -211,6 +226,9 @@ public final class JobsApi {
         tree.put("status", q.status().wire());
         tree.put("target", job.request().target());
         tree.put("submittedAt", job.submittedAt().toString());
+        if (job.isScheduled()) {
+            tree.put("runAt", job.dueAt().toString());
+        }
         tree.put("links", Map.of("self", link(job)));
         return tree;
     }

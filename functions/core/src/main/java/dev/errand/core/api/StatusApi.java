@@ -8,7 +8,7 @@ import dev.errand.core.validation.Pointer;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code GET /jobs/{jobId}}: a job's record, never its body or header values. */
+/** {@code GET /jobs/{jobId}}: a job's record, never its body or header values; and {@code GET /jobs}, the search. */
 public final class StatusApi {
 
     public static final String STATUS_ROUTE = "GET /jobs/{jobId}";
@@ -16,12 +16,17 @@ public final class StatusApi {
     public static final int RETRY_AFTER_SECONDS = 5;
 
     private final JobStore store;
+    private final ListApi list;
 
     public StatusApi(JobStore store) {
         this.store = store;
+        this.list = new ListApi(store);
     }
 
     public ApiResponse handle(ApiRequest request) {
+        if (request.routeKey().equals(ListApi.LIST_ROUTE)) {
+            return list.handle(request);
+        }
         if (!request.routeKey().equals(STATUS_ROUTE)) {
             return ApiResponse.problem(Problem.of(Problem.Type.NOT_FOUND, "no route for " + request.routeKey()));
         }
