@@ -92,9 +92,14 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     private Creation createPlain(Job job) {
-        dynamo.putItem(b -> b.tableName(table).item(newJobItem(job, Optional.empty()))
-                .conditionExpression("attribute_not_exists(pk)"));
-        return new Creation.Created();
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(newJobItem(job, Optional.empty()))
+                    .conditionExpression("attribute_not_exists(pk)"));
+            return new Creation.Created();
+        } catch (ConditionalCheckFailedException e) {
+            // ids are fresh UUIDv7s: only a bug reuses one, and the existing record must not be replaced
+            return new Creation.Unavailable("the job exists already");
+        }
     }
 
     /** The key item and the job item in one transaction: the first request with a key creates both or neither. */
