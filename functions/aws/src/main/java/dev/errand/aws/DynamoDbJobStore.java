@@ -498,7 +498,8 @@ public final class DynamoDbJobStore implements JobStore {
         try {
             List<Map<String, AttributeValue>> found = new ArrayList<>();
             for (String partition : partitions) {
-                found.addAll(queryPartition(index, partitionName, partition, low, high, query.limit() + 1));
+                // one more than a page tells whether another follows; and the cursor's own record, read again, is dropped
+                found.addAll(queryPartition(index, partitionName, partition, low, high, query.limit() + 1 + (query.after().isPresent() ? 1 : 0)));
             }
             List<Map<String, AttributeValue>> newest = found.stream()
                     .filter(item -> query.after().map(after -> item.get(CHANGE_KEY).s().compareTo(after) < 0).orElse(true))
