@@ -14,7 +14,7 @@ import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.regions.Region;
 
 /** Signs calls to the HTTP API (AWS_IAM auth) with the SDK's own SigV4 signer, as service execute-api. */
-final class SigV4 {
+public final class SigV4 {
 
     static final String SERVICE = "execute-api";
 
@@ -23,7 +23,7 @@ final class SigV4 {
     private final Clock clock;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
-    SigV4(AwsCredentialsProvider credentials, Region region, Clock clock) {
+    public SigV4(AwsCredentialsProvider credentials, Region region, Clock clock) {
         this.credentials = credentials;
         this.region = region;
         this.clock = clock;
