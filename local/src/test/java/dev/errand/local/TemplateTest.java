@@ -106,6 +106,17 @@ class TemplateTest {
     }
 
     @Test
+    void catchesASchedulerRoleThatCannotSendToTheQueueJobsAreScheduledOnto() throws IOException {
+        String broken = replace(text(), "                Action: sqs:SendMessage\n                Resource: !GetAtt JobsQueue.Arn",
+                "                Action: sqs:SendMessage\n                Resource: !GetAtt DeadLetterQueue.Arn");
+
+        assertThat(problems(broken)).containsExactly(
+                "role SchedulerRole may not sqs:SendMessage to arn:JobsQueue, where SubmitJobFunction's schedules send jobs");
+        assertThat(problems(replace(text(), "ERRAND_JOBS_QUEUE_ARN: !GetAtt JobsQueue.Arn", "ERRAND_JOBS_QUEUE_ARN: !GetAtt DeadLetterQueue.Arn")))
+                .contains("SubmitJobFunction schedules jobs onto arn:DeadLetterQueue, which no function polls");
+    }
+
+    @Test
     void secretsAreReadableOnlyWhenListed() {
         var none = Template.read(TEMPLATE, Map.of()).intrinsics(dev.errand.local.template.Intrinsics.Resources.NONE);
         assertThat(none.namedCondition("ReadsSecretParameters")).isFalse();
