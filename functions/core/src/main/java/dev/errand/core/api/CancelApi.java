@@ -5,10 +5,7 @@ import dev.errand.core.job.JobId;
 import dev.errand.core.problem.Problem;
 import dev.errand.core.record.JobRecord;
 import dev.errand.core.record.JobStore;
-import dev.errand.core.validation.FieldError;
-import dev.errand.core.validation.Pointer;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -40,8 +37,7 @@ public final class CancelApi {
         String text = request.pathParameter("jobId").orElse("");
         Optional<JobId> id = JobId.parse(text);
         if (id.isEmpty()) {
-            return ApiResponse.problem(Problem.invalid(List.of(new FieldError(Pointer.ROOT,
-                    "'" + text + "' in the path is not a job id: a lower-case UUIDv7 such as 019ab2f0-5a00-7000-8000-000000000001"))));
+            return StatusApi.notAJobId(text);
         }
         return switch (store.cancel(id.get())) {
             case JobStore.Cancel.Cancelled c -> cancelled(c.record(), c.callInFlight());

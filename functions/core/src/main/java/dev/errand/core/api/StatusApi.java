@@ -33,8 +33,7 @@ public final class StatusApi {
         String text = request.pathParameter("jobId").orElse("");
         Optional<JobId> id = JobId.parse(text);
         if (id.isEmpty()) {
-            return ApiResponse.problem(Problem.invalid(List.of(new FieldError(Pointer.ROOT,
-                    "'" + text + "' in the path is not a job id: a lower-case UUIDv7 such as 019ab2f0-5a00-7000-8000-000000000001"))));
+            return notAJobId(text);
         }
         return switch (store.find(id.get())) {
             case JobStore.Lookup.Found found -> ApiResponse.json(200, found.record().toTree());
@@ -43,5 +42,11 @@ public final class StatusApi {
             case JobStore.Lookup.Unavailable u -> ApiResponse.problem(Problem.of(Problem.Type.RECORDS_UNAVAILABLE, u.reason()))
                     .withHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
         };
+    }
+
+    /** The answer to a path whose {jobId} is not one. */
+    static ApiResponse notAJobId(String text) {
+        return ApiResponse.problem(Problem.invalid(List.of(new FieldError(Pointer.ROOT,
+                "'" + text + "' in the path is not a job id: a lower-case UUIDv7 such as 019ab2f0-5a00-7000-8000-000000000001"))));
     }
 }
