@@ -59,7 +59,13 @@ public record JobRecord(
         lastStatusCode.ifPresent(code -> tree.put("lastStatusCode", code));
         lastError.ifPresent(error -> tree.put("lastError", error));
         idempotencyKey.ifPresent(key -> tree.put("idempotencyKey", key));
-        later.notifyTo().ifPresent(n -> tree.put("notify", Map.of("target", n.target(), "path", n.path(), "on", n.onWire())));
+        later.notifyTo().ifPresent(n -> {
+            Map<String, Object> notify = new LinkedHashMap<>();
+            notify.put("target", n.target());
+            notify.put("path", n.path());
+            notify.put("on", n.onWire());
+            tree.put("notify", notify);
+        });
         later.notifies().ifPresent(subject -> tree.put("notifies", subject.value()));
         tree.put("expiresAt", expiresAt.toString());
         Map<String, Object> links = new LinkedHashMap<>();
