@@ -15,8 +15,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** The jobs API from the terminal: POST /jobs and GET /jobs/{id}, SigV4-signed when the API takes IAM auth. */
-final class ApiClient {
+/**
+ * The jobs API from Java: POST /jobs, GET /jobs/{id}, DELETE /jobs/{id} (cancel) and GET /jobs (the search),
+ * SigV4-signed when the API takes IAM auth. The CLI's commands use it; so may other tools (the console).
+ */
+public final class ApiClient {
 
     /** API Gateway gives up on an integration after 30 s; waiting longer would only hide that. */
     static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -24,29 +27,69 @@ final class ApiClient {
     private static final Set<String> SET_BY_CLIENT = Set.of("host", "content-length");
 
     /** What came back: an answer, or why none came. */
-    sealed interface Reply {
+    public sealed interface Reply {
         record Answered(int status, String body) implements Reply {}
 
         record Unreachable(String detail) implements Reply {}
+    }
+
+    /**
+     * A search of GET /jobs: each filter optional; {@code cursor} is the one the previous page answered.
+     * The API checks every value and names what is wrong.
+     */
+    public record Search(Optional<String> status, Optional<String> target, Optional<java.time.Instant> since,
+                         Optional<java.time.Instant> until, Optional<Integer> limit, Optional<String> cursor) {
+        public static final Search ALL = new Search(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty());
+
+        /** The same search, from the page after the one that answered {@code next}. */
+        public Search after(String next) {
+            return new Search(status, target, since, until, limit, Optional.of(next));
+        }
+
+        String queryString() {
+            List<String> pairs = new java.util.ArrayList<>();
+            status.ifPresent(v -> pairs.add("status=" + encode(v)));
+            target.ifPresent(v -> pairs.add("target=" + encode(v)));
+            since.ifPresent(v -> pairs.add("since=" + encode(v.toString())));
+            until.ifPresent(v -> pairs.add("until=" + encode(v.toString())));
+            limit.ifPresent(v -> pairs.add("limit=" + v));
+            cursor.ifPresent(v -> pairs.add("cursor=" + encode(v)));
+            return pairs.isEmpty() ? "" : "?" + String.join("&", pairs);
+        }
+
+        private static String encode(String value) {
+            return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+        }
     }
 
     private final URI base;
     private final Optional<SigV4> signer;
     private final HttpClient http;
 
-    ApiClient(URI base, Optional<SigV4> signer, HttpClient http) {
+    public ApiClient(URI base, Optional<SigV4> signer, HttpClient http) {
         this.base = base;
         this.signer = signer;
         this.http = http;
     }
 
-    Reply post(String path, String json, Map<String, String> headers) {
+    /** One page of GET /jobs: {@code {"jobs": [records], "cursor": "..."}}, no cursor on the last page. */
+    public Reply listJobs(Search search) {
+        return get("/jobs" + search.queryString());
+    }
+
+    /** DELETE /jobs/{jobId}: 200 with the cancelled record (again for a repeat), 409 when the job is over, 404 unknown. */
+    public Reply cancel(String jobId) {
+        return send("DELETE", "/jobs/" + jobId, Map.of(), new byte[0]);
+    }
+
+    public Reply post(String path, String json, Map<String, String> headers) {
         Map<String, String> all = new LinkedHashMap<>(headers);
         all.put("Content-Type", "application/json");
         return send("POST", path, all, json.getBytes(StandardCharsets.UTF_8));
     }
 
-    Reply get(String path) {
+    public Reply get(String path) {
         return send("GET", path, Map.of(), new byte[0]);
     }
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The command tree: errand dlq (list, show, redrive), errand submit, errand status, errand console. */
+/** The command tree: errand dlq (list, show, redrive), errand submit, errand status, errand cancel, errand jobs list, errand console. */
 final class Errand {
 
     /** Exit codes, as the help text states them. */
@@ -28,6 +28,8 @@ final class Errand {
                 .addSubcommand(dlq)
                 .addSubcommand(new Submit(context))
                 .addSubcommand(new Status(context))
+                .addSubcommand(new Cancel(context))
+                .addSubcommand(new CommandLine(new Jobs()).addSubcommand(new JobsList(context)))
                 .addSubcommand(new ConsoleCommand(context));
         errand.setUsageHelpAutoWidth(true);
         errand.setExecutionExceptionHandler((e, command, parsed) -> {
@@ -72,6 +74,11 @@ final class Errand {
             description = "The dead-letter queue holds jobs refused for good (a 4xx, say), jobs given up on after"
                     + " MaxAttempts calls, and messages SQS moved there after the consumer crashed on them.")
     static final class Dlq extends Group {}
+
+    @Command(name = "jobs", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
+            header = "Search the jobs through the API.",
+            description = "The job records, by status, target and time of the last change (needs job records).")
+    static final class Jobs extends Group {}
 
     /** A command that only groups others: run alone, it shows its help and fails, as no command was named. */
     abstract static class Group implements Callable<Integer> {

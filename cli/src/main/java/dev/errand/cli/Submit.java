@@ -43,8 +43,11 @@ final class Submit extends OperatorCommand {
     @Option(names = "--idempotency-key", paramLabel = "KEY", description = "The same key and request again gives the same job, queued once.")
     Optional<String> idempotencyKey = Optional.empty();
 
-    @Option(names = "--delay", paramLabel = "SECONDS", description = "Hold the job back this long first (0 to 900).")
+    @Option(names = "--delay", paramLabel = "SECONDS", description = "Hold the job back this long first (0 to 31536000, a year).")
     Optional<Integer> delaySeconds = Optional.empty();
+
+    @Option(names = "--run-at", paramLabel = "TIME", description = "Or call it at this RFC 3339 time (up to a year ahead).")
+    Optional<String> runAt = Optional.empty();
 
 
     Submit(Context context) {
@@ -77,6 +80,7 @@ final class Submit extends OperatorCommand {
             case Json.Parsed.Malformed m -> throw new SetupProblem("the body is not JSON: " + m.detail());
         }));
         delaySeconds.ifPresent(d -> job.put("delaySeconds", d));
+        runAt.ifPresent(t -> job.put("runAt", t));
         return job;
     }
 

@@ -54,6 +54,34 @@ class ApiCommandsTest extends WithLocalErrand {
     }
 
     @Test
+    void cancelStopsAJobForLaterAndJobsListSearchesByStatusAndTarget() {
+        String later = (String) LocalErrand.json(errand.cli("submit", "-t", "crm", "-p", "/later", "--delay", "120").out()).get("jobId");
+        String other = (String) LocalErrand.json(errand.cli("submit", "-t", "crm", "-p", "/later", "--delay", "120").out()).get("jobId");
+        LocalErrand.Run cancelled = errand.cli("cancel", later, other);
+        assertThat(cancelled.code()).as(cancelled.err()).isZero();
+        assertThat(cancelled.out()).contains("\"status\" : \"cancelled\"");
+        assertThat(errand.record(later)).containsEntry("status", "cancelled");
+        assertThat(errand.record(other)).containsEntry("status", "cancelled");
+
+        List<String> failed = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            failed.add(errand.submit("{\"target\":\"crm\",\"path\":\"/status/404/list-" + i + "\"}"));
+        }
+        LocalErrand.within(Duration.ofSeconds(15), "failed", () -> failed.stream().allMatch(id -> errand.record(id).get("status").equals("failed")));
+        LocalErrand.Run listed = errand.cli("jobs", "list", "--status", "failed", "--target", "crm", "--limit", "2", "--all", "--json");
+        assertThat(listed.code()).as(listed.err()).isZero();
+        assertThat(listed.out()).contains(failed.get(0), failed.get(1), failed.get(2)).doesNotContain(later);
+        LocalErrand.Run table = errand.cli("jobs", "list", "--status", "cancelled", "--target", "crm");
+        assertThat(table.out()).contains("JOB ID", later, other, "cancelled");
+
+        LocalErrand.Run over = errand.cli("cancel", failed.getFirst());
+        assertThat(over.code()).isEqualTo(Errand.FAILED);
+        assertThat(over.err()).contains("the API answered 409");
+        assertThat(errand.cli("jobs", "list", "--status", "gone").out()).contains("/status", "must be one of");
+        assertThat(errand.cli("cancel", "not-a-job").code()).isEqualTo(Errand.SETUP);
+    }
+
+    @Test
     void whatTheApiRefusesIsShownAndFailsTheCommand() {
         LocalErrand.Run refused = errand.cli("submit", "-t", "nope", "-X", "FETCH", "--body", "{\"a\":1}");
         assertThat(refused.code()).isEqualTo(Errand.FAILED);

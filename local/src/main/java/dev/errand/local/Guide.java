@@ -16,9 +16,9 @@ final class Guide {
         runtime.queues().values().forEach(q -> out.append("    ").append(String.format("%-17s", q.logicalId())).append(q.url()).append('\n'));
         runtime.demoUrl().ifPresent(d -> out.append("  demo provider      ").append(d).append("   (the target named \"demo\")\n"));
         runtime.motoEndpoint().ifPresent(m -> out.append(runtime.usesExternalAws() ? "" : "  moto               " + m
-                + "   (DynamoDB for job records" + (runtime.metrics() ? "; CloudWatch and SSM for the console" : "") + ")\n"));
+                + "   (DynamoDB for job records and target state" + (runtime.metrics() ? "; CloudWatch and SSM for the console" : "") + ")\n"));
         runtime.table("JobsTable").ifPresentOrElse(
-                t -> out.append("  job records        DynamoDB table ").append(t).append("   (GET /jobs/{jobId})\n"),
+                t -> out.append("  job records        DynamoDB table ").append(t).append("   (GET /jobs/{jobId}, GET /jobs, DELETE /jobs/{jobId})\n"),
                 () -> out.append("  job records        off\n"));
         out.append("  parameters         ");
         new TreeMap<>(runtime.template().parameters()).forEach((k, v) -> out.append(k).append('=').append(v).append(' '));
@@ -53,6 +53,19 @@ final class Guide {
 
                       # refused with every problem named, nothing queued
                       curl -s -X POST %1$s/jobs -d '{"target":"nope","method":"FETCH","path":"//evil"}'
+
+                      # for later: a minute from now (or "runAt":"2027-01-01T09:00:00Z", up to a year ahead)
+                      curl -s -X POST %1$s/jobs -d '{"target":"demo","path":"/status/200","delaySeconds":60}'
+
+                      # cancelled before its time: never called (the same DELETE again answers the same)
+                      curl -s -X DELETE %1$s/jobs/<jobId>
+
+                      # told when it ends: one POST of its final state to /hooks/done on the demo provider
+                      curl -s -X POST %1$s/jobs -d '{"target":"demo","path":"/status/503",
+                           "notify":{"target":"demo","path":"/hooks/done","on":["succeeded","dead"]}}'
+
+                      # the search: dead jobs of one target, newest first (pass "cursor" back for the next page)
+                      curl -s '%1$s/jobs?status=dead&target=demo&limit=20'
 
                       # what is in the dead-letter queue, and why; or all of it in a browser: scripts/errand console --local
                       scripts/errand dlq list --local

@@ -33,7 +33,10 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
+import software.amazon.awssdk.services.scheduler.model.ConflictException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
@@ -164,6 +167,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final Map<String, Queue> queues = new LinkedHashMap<>();
     private final Map<String, String> functionNames = new LinkedHashMap<>();
     private final Map<String, String> tables = new LinkedHashMap<>();
+    private final Map<String, String> scheduleGroups = new LinkedHashMap<>();
     private Optional<MotoServer> moto = Optional.empty();
     private Optional<ElasticMq> elasticMq = Optional.empty();
     private Optional<URI> external = Optional.empty();
@@ -258,6 +262,8 @@ public final class LocalRuntime implements AutoCloseable {
             env.put("AWS_ENDPOINT_URL_DYNAMODB", m.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_SSM", m.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", m.endpoint().toString());
+            env.put("AWS_ENDPOINT_URL_SCHEDULER", m.endpoint().toString());
+            env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", m.endpoint().toString());
         });
         return env;
     }
@@ -297,7 +303,9 @@ public final class LocalRuntime implements AutoCloseable {
         external = options.awsEndpoint();
         if (external.isEmpty()) {
             elasticMq = Optional.of(remember(ElasticMq.start(HOST, options.sqsPort())));
-            if (!withoutMoto && (!template.resources("AWS::DynamoDB::Table").isEmpty() || metrics || options.targetsInSsm())) {
+            // job records, target state, the scheduler for jobs due later, the console's CloudWatch and SSM: moto serves them all
+            if (!withoutMoto && (!template.resources("AWS::DynamoDB::Table").isEmpty() || metrics || options.targetsInSsm()
+                    || !template.resources(SCHEDULE_GROUP).isEmpty())) {
                 moto = Optional.of(remember(MotoServer.start(options.motoPort())));
             }
         }
@@ -311,6 +319,10 @@ public final class LocalRuntime implements AutoCloseable {
             emf = cloudWatch::accept;
         }
         console = new LocalConsole(options.console(), options.logFormat(), emf, ZoneId.systemDefault());
+        if (moto.isPresent() || external.isPresent()) {
+            createScheduleGroups(clients, options);
+            createEventBus(clients);
+        }
         if (options.demo()) {
             demo = Optional.of(remember(new DemoProvider(HOST, options.demoPort(), console::say)));
         }
@@ -451,7 +463,43 @@ public final class LocalRuntime implements AutoCloseable {
         }
     }
 
-    /** Creates each table the template declares in moto: key schema, billing mode, TTL. */
+    static final String SCHEDULE_GROUP = "AWS::Scheduler::ScheduleGroup";
+
+    /** Creates the template's schedule groups, and fires their due schedules as EventBridge Scheduler would. */
+    private void createScheduleGroups(AwsClients clients, Options options) {
+        Intrinsics plain = template.intrinsics(new LocalResources());
+        for (String id : template.resources(SCHEDULE_GROUP).keySet()) {
+            String name = Optional.ofNullable(template.properties(id).get("Name")).map(plain::text)
+                    .orElse(Intrinsics.PSEUDO.get("AWS::StackName") + "-" + id);
+            try (SchedulerClient scheduler = clients.scheduler()) {
+                scheduler.createScheduleGroup(b -> b.name(name));
+            } catch (ConflictException e) {
+                // kept from an earlier run by a long-lived endpoint
+            }
+            scheduleGroups.put(id, name);
+        }
+        if (!scheduleGroups.isEmpty()) {
+            Map<String, String> urls = new LinkedHashMap<>();
+            queues.values().forEach(q -> urls.put(q.arn(), q.url()));
+            remember(new SchedulerStandIn(clients.scheduler(), List.copyOf(scheduleGroups.values()), urls, sqs, options.console(),
+                    java.time.Clock.systemUTC()));
+        }
+    }
+
+    /** The bus EventBusName names, if any: on AWS it must exist already; locally it is made. */
+    private void createEventBus(AwsClients clients) {
+        if (!template.parameters().containsKey("EventBusName") || template.parameter("EventBusName").isBlank()) {
+            return;
+        }
+        String bus = template.parameter("EventBusName");
+        try (var events = clients.eventBridge()) {
+            if (events.listEventBuses(b -> b.namePrefix(bus)).eventBuses().stream().noneMatch(e -> e.name().equals(bus))) {
+                events.createEventBus(b -> b.name(bus));
+            }
+        }
+    }
+
+    /** Creates each table the template declares in moto: key schema, billing mode, TTL, global secondary indexes. */
     private void createTables(AwsClients clients) {
         if (withoutMoto) {
             return;
@@ -469,8 +517,13 @@ public final class LocalRuntime implements AutoCloseable {
                         .billingMode(BillingMode.PAY_PER_REQUEST)
                         .attributeDefinitions(list(p.get("AttributeDefinitions")).stream().map(a -> AttributeDefinition.builder()
                                 .attributeName(String.valueOf(a.get("AttributeName"))).attributeType(String.valueOf(a.get("AttributeType"))).build()).toList())
-                        .keySchema(list(p.get("KeySchema")).stream().map(k -> KeySchemaElement.builder()
-                                .attributeName(String.valueOf(k.get("AttributeName"))).keyType(String.valueOf(k.get("KeyType"))).build()).toList()));
+                        .keySchema(keys(p.get("KeySchema")))
+                        .globalSecondaryIndexes(list(p.get("GlobalSecondaryIndexes")).isEmpty() ? null
+                                : list(p.get("GlobalSecondaryIndexes")).stream().map(g -> GlobalSecondaryIndex.builder()
+                                        .indexName(String.valueOf(g.get("IndexName")))
+                                        .keySchema(keys(g.get("KeySchema")))
+                                        .projection(x -> x.projectionType(String.valueOf(asMap(g.get("Projection")).getOrDefault("ProjectionType", "ALL"))))
+                                        .build()).toList()));
                 Map<String, Object> ttl = asMap(p.getOrDefault("TimeToLiveSpecification", Map.of()));
                 if (Boolean.parseBoolean(String.valueOf(ttl.get("Enabled")))) {
                     dynamo.updateTimeToLive(b -> b.tableName(name).timeToLiveSpecification(t -> t
@@ -479,6 +532,11 @@ public final class LocalRuntime implements AutoCloseable {
             }
             tables.put(id, name);
         }
+    }
+
+    private static List<KeySchemaElement> keys(Object schema) {
+        return list(schema).stream().map(k -> KeySchemaElement.builder()
+                .attributeName(String.valueOf(k.get("AttributeName"))).keyType(String.valueOf(k.get("KeyType"))).build()).toList();
     }
 
     @SuppressWarnings("unchecked")
@@ -494,6 +552,11 @@ public final class LocalRuntime implements AutoCloseable {
         variables.forEach((k, v) -> env.put(k, intrinsics.text(v)));
         if (withoutMoto) {
             env.remove(Env.TARGET_STATE_TABLE);
+        }
+        if (moto.isEmpty() && external.isEmpty()) {
+            // no stand-in for the scheduler or EventBridge without moto: jobs due later than the queue's delay are refused
+            env.remove(Env.SCHEDULE_GROUP);
+            env.remove(Env.EVENT_BUS);
         }
         env.putAll(awsEnvironment());
         env.put("AWS_LAMBDA_FUNCTION_NAME", functionId);
@@ -542,6 +605,12 @@ public final class LocalRuntime implements AutoCloseable {
             if (withoutMoto && template.resources("AWS::DynamoDB::Table").containsKey(logicalId)) {
                 return Optional.of(logicalId); // not created: the variable naming it is left out of the functions' environment
             }
+            if (scheduleGroups.containsKey(logicalId)) {
+                return Optional.of(scheduleGroups.get(logicalId));
+            }
+            if (template.resources(SCHEDULE_GROUP).containsKey(logicalId)) {
+                return Optional.of(Intrinsics.PSEUDO.get("AWS::StackName") + "-jobs");
+            }
             if (!template.resources("AWS::ApiGatewayV2::Integration").getOrDefault(logicalId, Map.of()).isEmpty()) {
                 return Optional.of(logicalId);
             }
@@ -556,7 +625,9 @@ public final class LocalRuntime implements AutoCloseable {
             return switch (attribute) {
                 case "Arn" -> queue.map(Queue::arn)
                         .or(() -> Optional.ofNullable(tables.get(logicalId)).map(t -> "arn:aws:dynamodb:us-east-1:000000000000:table/" + t))
-                        .or(() -> Optional.of(logicalId).filter(functionNames::containsKey).map(f -> "function:" + f));
+                        .or(() -> Optional.of(logicalId).filter(functionNames::containsKey).map(f -> "function:" + f))
+                        .or(() -> Optional.of(logicalId).filter(template.resources("AWS::IAM::Role")::containsKey)
+                                .map(r -> "arn:aws:iam::000000000000:role/" + r));
                 case "QueueName" -> queue.map(Queue::name);
                 case "QueueUrl" -> queue.map(Queue::url);
                 case "TableName" -> Optional.ofNullable(tables.get(logicalId));

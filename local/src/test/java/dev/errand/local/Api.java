@@ -35,6 +35,10 @@ record Api(URI base) {
                 .header("Content-Type", "application/json").build());
     }
 
+    Answer delete(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).DELETE().build());
+    }
+
     Answer get(String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET().build());
     }

@@ -162,7 +162,7 @@ abstract class EndToEndScenarios {
     @Test
     void anUnknownRouteIsNotFound() {
         assertThat(api.get("/nope").status()).isEqualTo(404);
-        assertThat(api.get("/jobs").status()).isEqualTo(404);
+        assertThat(api.delete("/jobs").status()).isEqualTo(404);
     }
 
     @Test

@@ -86,17 +86,17 @@ class JobRecordsTest {
     }
 
     @Test
-    void aJobsStatusGoesQueuedRunningRetryingRunningSucceeded() throws InterruptedException {
+    void aJobsStatusGoesScheduledRunningRetryingRunningSucceeded() throws InterruptedException {
         String id = submit("{\"target\":\"crm\",\"path\":\"/stepwise\",\"delaySeconds\":1,\"body\":{\"mark\":\"" + BODY_MARK + "\"},"
                 + "\"headers\":{\"X-Mark\":\"" + HEADER_MARK + "\"}}");
         assertThat(api.post("/jobs", "{\"target\":\"crm\"}").header("location")).startsWith("/jobs/");
 
-        assertThat(status(id)).isEqualTo("queued");
+        assertThat(status(id)).as("due a second after it was accepted").isEqualTo("scheduled");
         assertThat(firstCallSeen.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(record(id)).containsEntry("status", "running").containsEntry("attempts", 1);
         releaseFirst.countDown();
         Eventually.within(Duration.ofSeconds(5), "retrying", () -> status(id).equals("retrying"));
-        assertThat(record(id)).containsEntry("lastStatusCode", 503).containsEntry("attempts", 1);
+        assertThat(record(id)).containsEntry("lastStatusCode", 503).containsEntry("attempts", 1).containsKey("nextAttemptAt");
         assertThat(secondCallSeen.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(record(id)).containsEntry("status", "running").containsEntry("attempts", 2);
         releaseSecond.countDown();

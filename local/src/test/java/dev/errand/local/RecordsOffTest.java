@@ -52,6 +52,20 @@ class RecordsOffTest {
             assertThat(runtime.template().resources("AWS::Serverless::Function")).doesNotContainKey("JobStatusFunction");
             assertThat(runtime.table("JobsTable")).isEmpty();
             assertThat(api.get("/jobs/" + submitted.jobId()).status()).isEqualTo(404);
+
+            for (Api.Answer refused : List.of(api.delete("/jobs/" + submitted.jobId()), api.get("/jobs?status=dead"))) {
+                assertThat(refused.status()).as("cancel and search need records").isEqualTo(501);
+                assertThat(refused.header("content-type")).isEqualTo("application/problem+json");
+                assertThat(refused.json()).containsEntry("type", "urn:errand:problem:records-required");
+                assertThat((String) refused.json().get("detail")).contains("JobRecords=Enabled");
+            }
+            Api.Answer notify = api.post("/jobs", "{\"target\":\"crm\",\"notify\":{\"target\":\"crm\"}}");
+            assertThat(notify.status()).isEqualTo(400);
+            assertThat(notify.json().get("errors").toString()).contains("/notify", "needs job records");
+            Api.Answer later = api.post("/jobs", "{\"target\":\"crm\",\"delaySeconds\":1}");
+            assertThat(later.status()).as("running later needs no record").isEqualTo(202);
+            assertThat(later.json()).containsEntry("status", "scheduled");
+            Eventually.within(Duration.ofSeconds(10), "the delayed job", () -> provider.callsFor(later.jobId()).size() == 1);
         }
     }
 }

@@ -118,7 +118,7 @@ class TemplateTest {
         String broken = replace(text(), "SEARCH('{Errand,Target} MetricName=\\\"Retried\\\"", "SEARCH('{Errand,Target,Function} MetricName=\\\"Retried\\\"");
 
         assertThat(problems(broken)).containsExactly(
-                "Dashboard widget \"Retried per target\" reads Retried by the dimensions [Target, Function]; the code emits it with [Target]");
+                "Dashboard widget \"Retried per target\" reads Retried by the dimensions [Target, Function]; the code emits it with [[Target], []]");
     }
 
     @Test
@@ -130,7 +130,18 @@ class TemplateTest {
 
         assertThat(problems(unknown)).singleElement().asString().startsWith("DeadLettersAlarm names Errand metric DeadLetters, which the code does not emit");
         assertThat(problems(otherDimensions)).containsExactly(
-                "DeadLettersAlarm reads DeadLettered by the dimensions [QueueName]; the code emits it with [Target]");
+                "DeadLettersAlarm reads DeadLettered by the dimensions [QueueName]; the code emits it with [[Target], []]");
+    }
+
+    @Test
+    void catchesASchedulerRoleThatCannotSendToTheQueueJobsAreScheduledOnto() throws IOException {
+        String broken = replace(text(), "                Action: sqs:SendMessage\n                Resource: !GetAtt JobsQueue.Arn",
+                "                Action: sqs:SendMessage\n                Resource: !GetAtt DeadLetterQueue.Arn");
+
+        assertThat(problems(broken)).containsExactly(
+                "role SchedulerRole may not sqs:SendMessage to arn:JobsQueue, where SubmitJobFunction's schedules send jobs");
+        assertThat(problems(replace(text(), "ERRAND_JOBS_QUEUE_ARN: !GetAtt JobsQueue.Arn", "ERRAND_JOBS_QUEUE_ARN: !GetAtt DeadLetterQueue.Arn")))
+                .contains("SubmitJobFunction schedules jobs onto arn:DeadLetterQueue, which no function polls");
     }
 
     @Test

@@ -17,6 +17,8 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -54,6 +56,14 @@ public final class AwsClients {
 
     public SsmClient ssm() {
         return configure(SsmClient.builder(), "SSM").build();
+    }
+
+    public SchedulerClient scheduler() {
+        return configure(SchedulerClient.builder(), "SCHEDULER").build();
+    }
+
+    public EventBridgeClient eventBridge() {
+        return configure(EventBridgeClient.builder(), "EVENTBRIDGE").build();
     }
 
     public SecretsManagerClient secretsManager() {

@@ -2,6 +2,8 @@ package dev.errand.aws;
 
 import dev.errand.core.job.Job;
 import dev.errand.core.job.JobId;
+import dev.errand.core.job.Notify;
+import dev.errand.core.record.JobQuery;
 import dev.errand.core.record.IdempotencyKey;
 import dev.errand.core.record.JobLife;
 import dev.errand.core.record.JobLife.Event;
@@ -54,6 +56,13 @@ public final class DynamoDbJobStore implements JobStore {
     static final String LEASE_UNTIL = "leaseUntil";
     /** The pk of the job's Idempotency-Key item, so the key's expiry can follow the record's. */
     static final String KEY_PK = "keyPk";
+    /** The change key (time-ordered, unique) that both list indexes sort by, and their partition attributes. */
+    static final String CHANGE_KEY = "changeKey";
+    static final String TARGET_STATUS = "targetStatus";
+    public static final String BY_STATUS = "byStatus";
+    public static final String BY_TARGET_STATUS = "byTargetStatus";
+    /** The final write a record's announcement was made for (its updatedAt); another final write is announced again. */
+    static final String ANNOUNCED_FOR = "announcedFor";
     private static final Map<String, String> NAMES = Map.of("#status", "status");
 
     private final DynamoDbClient dynamo;
@@ -83,9 +92,14 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     private Creation createPlain(Job job) {
-        dynamo.putItem(b -> b.tableName(table).item(newJobItem(job, Optional.empty()))
-                .conditionExpression("attribute_not_exists(pk)"));
-        return new Creation.Created();
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(newJobItem(job, Optional.empty()))
+                    .conditionExpression("attribute_not_exists(pk)"));
+            return new Creation.Created();
+        } catch (ConditionalCheckFailedException e) {
+            // ids are fresh UUIDv7s: only a bug reuses one, and the existing record must not be replaced
+            return new Creation.Unavailable("the job exists already");
+        }
     }
 
     /** The key item and the job item in one transaction: the first request with a key creates both or neither. */
@@ -161,10 +175,10 @@ public final class DynamoDbJobStore implements JobStore {
     @Override
     public Write forget(JobId id) {
         return write(() -> dynamo.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(id))))
-                .conditionExpression("enqueued = :false AND #status = :queued AND attempts = :zero")
+                .conditionExpression("enqueued = :false AND (#status = :queued OR #status = :scheduled) AND attempts = :zero")
                 .expressionAttributeNames(NAMES)
                 .expressionAttributeValues(Map.of(":false", AttributeValue.fromBool(false), ":queued", s(JobStatus.QUEUED.wire()),
-                        ":zero", n(0)))));
+                        ":scheduled", s(JobStatus.SCHEDULED.wire()), ":zero", n(0)))));
     }
 
     @Override
@@ -219,7 +233,8 @@ public final class DynamoDbJobStore implements JobStore {
         Map<String, String> names = new HashMap<>(NAMES);
         String condition = condition(movable(event, values, Optional.empty(), Optional.of("attempts < :attempts")));
         String update = "SET #status = :running, attempts = :attempts, updatedAt = :now, expiresAt = :expires, enqueued = :true,"
-                + " claimToken = :token, " + LEASE_UNTIL + " = :lease" + createFields(job, values, names) + " REMOVE sendLeaseUntil";
+                + " claimToken = :token, " + LEASE_UNTIL + " = :lease" + stamp(job.id(), job.request().target(), JobStatus.RUNNING, values)
+                + createFields(job, values, names) + " REMOVE sendLeaseUntil, nextAttemptAt";
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(job.id()))))
                     .updateExpression(update)
@@ -255,7 +270,7 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     @Override
-    public Write record(Job job, Event event, int attempt, Optional<Integer> statusCode, Optional<String> error) {
+    public Write record(Job job, Event event, int attempt, Optional<Integer> statusCode, Optional<String> error, Details details) {
         JobStatus to = JobLife.target(event);
         Map<String, AttributeValue> values = new HashMap<>();
         Map<String, String> names = new HashMap<>(NAMES);
@@ -265,11 +280,23 @@ public final class DynamoDbJobStore implements JobStore {
         values.put(":expires", n(expiry()));
         boolean claimed = JobLife.movesFrom(event).containsValue(JobLife.Guard.AT_CLAIMED_ATTEMPT);
         StringBuilder set = new StringBuilder("SET #status = :to, updatedAt = :now, expiresAt = :expires, attempts = "
-                + (claimed ? ":attempts" : "if_not_exists(attempts, :attempts)"));
+                + (claimed ? ":attempts" : "if_not_exists(attempts, :attempts)") + stamp(job.id(), job.request().target(), to, values));
         List<String> remove = new ArrayList<>();
         if (to != JobStatus.RUNNING) {
             remove.add(LEASE_UNTIL);
         }
+        details.nextAttemptAt().ifPresentOrElse(at -> {
+            values.put(":next", s(at.toString()));
+            set.append(", nextAttemptAt = :next");
+        }, () -> remove.add("nextAttemptAt"));
+        details.response().ifPresentOrElse(body -> {
+            values.put(":response", s(body.length() > MAX_ERROR_CHARS ? body.substring(0, MAX_ERROR_CHARS) : body));
+            set.append(", lastResponse = :response");
+        }, () -> {
+            if (claimed) {
+                remove.add("lastResponse");
+            }
+        });
         statusCode.ifPresentOrElse(code -> {
             values.put(":code", n(code));
             set.append(", lastStatusCode = :code");
@@ -340,6 +367,15 @@ public final class DynamoDbJobStore implements JobStore {
 
     @Override
     public Requeue requeue(JobId id, String deadLetterId) {
+        Map<String, AttributeValue> current;
+        try {
+            current = get(jobPk(id));
+        } catch (SdkException e) {
+            return new Requeue.Unavailable(describe(e));
+        }
+        if (current.isEmpty()) {
+            return new Requeue.NoRecord();
+        }
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":queued", s(JobStatus.QUEUED.wire()));
         values.put(":zero", n(0));
@@ -352,7 +388,8 @@ public final class DynamoDbJobStore implements JobStore {
             Map<String, AttributeValue> written = dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(id))))
                     .updateExpression("SET #status = :queued, attempts = :zero, updatedAt = :now,"
                             + " expiresAt = :expires, " + REDRIVE_OF + " = :letter"
-                            + " REMOVE lastStatusCode, lastError, " + REDRIVE_SENT + ", " + LEASE_UNTIL)
+                            + stamp(id, current.get("target").s(), JobStatus.QUEUED, values)
+                            + " REMOVE lastStatusCode, lastError, lastResponse, nextAttemptAt, " + REDRIVE_SENT + ", " + LEASE_UNTIL)
                     .conditionExpression(condition)
                     .expressionAttributeNames(NAMES)
                     .expressionAttributeValues(values)
@@ -389,6 +426,130 @@ public final class DynamoDbJobStore implements JobStore {
                 .updateExpression("SET " + REDRIVE_SENT + " = :letter")
                 .conditionExpression(REDRIVE_OF + " = :letter")
                 .expressionAttributeValues(Map.of(":letter", s(deadLetterId)))));
+    }
+
+    @Override
+    public Cancel cancel(JobId id) {
+        try {
+            for (int tries = 0; tries < CLAIM_TRIES; tries++) {
+                Map<String, AttributeValue> old = get(jobPk(id));
+                if (old.isEmpty() || !sent(old)) {
+                    return new Cancel.NoRecord();
+                }
+                switch (JobLife.rule(Optional.of(status(old)), Event.CANCEL)) {
+                    case JobLife.Rule.Refused r when r.why() == JobLife.Refusal.CANCELLED -> {
+                        return new Cancel.AlreadyCancelled(record(old));
+                    }
+                    case JobLife.Rule.Refused r -> {
+                        return new Cancel.Refused(r.why(), record(old));
+                    }
+                    case JobLife.Rule.Move m -> { }
+                }
+                Optional<Map<String, AttributeValue>> written = tryCancel(id, old);
+                if (written.isPresent()) {
+                    keepKeyWithRecord(written.get());
+                    boolean inFlight = status(old) == JobStatus.RUNNING && !leaseOver(old);
+                    return new Cancel.Cancelled(record(written.get()), inFlight);
+                }
+                // the record moved between the read and the write: look again
+            }
+            return new Cancel.Unavailable("the job record kept moving while it was being cancelled");
+        } catch (SdkException e) {
+            return new Cancel.Unavailable(describe(e));
+        }
+    }
+
+    /** The cancel's conditional write, from the record as read; empty when the record had moved on. */
+    private Optional<Map<String, AttributeValue>> tryCancel(JobId id, Map<String, AttributeValue> old) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":cancelled", s(JobStatus.CANCELLED.wire()));
+        values.put(":now", s(clock.instant().toString()));
+        values.put(":was", s(status(old).wire()));
+        values.put(":changed", old.get("updatedAt"));
+        // never earlier than it was: a schedule or message still on its way must find the job cancelled
+        long keep = Math.max(expiry(), Long.parseLong(old.get("expiresAt").n()));
+        values.put(":expires", n(keep));
+        String update = "SET #status = :cancelled, updatedAt = :now, expiresAt = :expires"
+                + stamp(id, old.get("target").s(), JobStatus.CANCELLED, values) + " REMOVE " + LEASE_UNTIL + ", nextAttemptAt";
+        try {
+            return Optional.of(dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(id))))
+                    .updateExpression(update)
+                    .conditionExpression("#status = :was AND updatedAt = :changed")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW)).attributes());
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Listing list(JobQuery query) {
+        String index = query.target().isPresent() ? BY_TARGET_STATUS : BY_STATUS;
+        String partitionName = query.target().isPresent() ? TARGET_STATUS : "status";
+        List<JobStatus> statuses = query.status().map(List::of).orElse(List.of(JobStatus.values()));
+        List<String> partitions = statuses.stream()
+                .map(st -> query.target().map(t -> t + "#" + st.wire()).orElse(st.wire())).toList();
+        Optional<String> low = query.since().map(JobQuery::lowestKey);
+        Optional<String> high = query.until().map(JobQuery::highestKey);
+        if (query.after().isPresent() && (high.isEmpty() || query.after().get().compareTo(high.get()) < 0)) {
+            high = query.after();
+        }
+        try {
+            List<Map<String, AttributeValue>> found = new ArrayList<>();
+            for (String partition : partitions) {
+                // one more than a page tells whether another follows; and the cursor's own record, read again, is dropped
+                found.addAll(queryPartition(index, partitionName, partition, low, high, query.limit() + 1 + (query.after().isPresent() ? 1 : 0)));
+            }
+            List<Map<String, AttributeValue>> newest = found.stream()
+                    .filter(item -> query.after().map(after -> item.get(CHANGE_KEY).s().compareTo(after) < 0).orElse(true))
+                    .sorted(java.util.Comparator.comparing((Map<String, AttributeValue> item) -> item.get(CHANGE_KEY).s()).reversed())
+                    .toList();
+            List<Map<String, AttributeValue>> page = newest.subList(0, Math.min(query.limit(), newest.size()));
+            Optional<String> next = newest.size() > query.limit() ? Optional.of(page.getLast().get(CHANGE_KEY).s()) : Optional.empty();
+            return new Listing.Page(page.stream().map(DynamoDbJobStore::record).toList(), next);
+        } catch (SdkException e) {
+            return new Listing.Unavailable(describe(e));
+        }
+    }
+
+    /** One partition of a list index, newest change first, within the change-key window. */
+    private List<Map<String, AttributeValue>> queryPartition(String index, String partitionName, String partition,
+                                                             Optional<String> low, Optional<String> high, int limit) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":p", s(partition));
+        String condition = "#p = :p";
+        if (low.isPresent() && high.isPresent()) {
+            values.put(":low", s(low.get()));
+            values.put(":high", s(high.get()));
+            condition += " AND " + CHANGE_KEY + " BETWEEN :low AND :high";
+        } else if (low.isPresent()) {
+            values.put(":low", s(low.get()));
+            condition += " AND " + CHANGE_KEY + " >= :low";
+        } else if (high.isPresent()) {
+            values.put(":high", s(high.get()));
+            condition += " AND " + CHANGE_KEY + " <= :high";
+        }
+        String keyCondition = condition;
+        return dynamo.query(b -> b.tableName(table).indexName(index)
+                .keyConditionExpression(keyCondition)
+                .expressionAttributeNames(Map.of("#p", partitionName))
+                .expressionAttributeValues(values)
+                .scanIndexForward(false)
+                .limit(limit)).items();
+    }
+
+    @Override
+    public Write markAnnounced(JobId id, JobStatus status, Instant updatedAt, Optional<JobId> notification) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":status", s(status.wire()));
+        values.put(":updated", s(updatedAt.toString()));
+        notification.ifPresent(n -> values.put(":notification", s(n.value())));
+        return write(() -> dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, s(jobPk(id))))
+                .updateExpression("SET " + ANNOUNCED_FOR + " = :updated" + (notification.isPresent() ? ", notification = :notification" : ""))
+                .conditionExpression("#status = :status AND updatedAt = :updated")
+                .expressionAttributeNames(NAMES)
+                .expressionAttributeValues(values)));
     }
 
     /**
@@ -447,17 +608,33 @@ public final class DynamoDbJobStore implements JobStore {
         values.put(":method", s(job.request().method().name()));
         values.put(":path", s(job.request().path()));
         values.put(":created", s(job.submittedAt().toString()));
+        StringBuilder more = new StringBuilder();
+        job.notifies().ifPresent(subject -> {
+            values.put(":notifies", s(subject.value()));
+            more.append(", notifies = if_not_exists(notifies, :notifies)");
+        });
+        job.request().notifyTo().ifPresent(n -> notifyItem(n).forEach((name, value) -> {
+            values.put(":" + name, value);
+            more.append(", ").append(name).append(" = if_not_exists(").append(name).append(", :").append(name).append(")");
+        }));
         return ", jobId = if_not_exists(jobId, :id), #target = if_not_exists(#target, :target),"
                 + " #method = if_not_exists(#method, :method), #path = if_not_exists(#path, :path),"
-                + " createdAt = if_not_exists(createdAt, :created)";
+                + " createdAt = if_not_exists(createdAt, :created)" + more;
     }
 
     private Map<String, AttributeValue> newJobItem(Job job, Optional<IdempotencyKey> key) {
         String now = clock.instant().toString();
+        JobStatus status = JobLife.target(job.isScheduled() ? Event.SCHEDULE : Event.SUBMIT);
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s(jobPk(job.id())));
         item.put("jobId", s(job.id().value()));
-        item.put("status", s(JobStatus.QUEUED.wire()));
+        item.put("status", s(status.wire()));
+        item.put(CHANGE_KEY, s(JobQuery.changeKey(clock.instant(), job.id())));
+        item.put(TARGET_STATUS, s(job.request().target() + "#" + status.wire()));
+        if (job.isScheduled()) {
+            item.put("runAt", s(job.dueAt().toString()));
+        }
+        job.request().notifyTo().ifPresent(n -> item.putAll(notifyItem(n)));
         item.put("target", s(job.request().target()));
         item.put("method", s(job.request().method().name()));
         item.put("path", s(job.request().path()));
@@ -465,7 +642,8 @@ public final class DynamoDbJobStore implements JobStore {
         item.put("updatedAt", s(now));
         item.put("attempts", n(0));
         item.put("enqueued", AttributeValue.fromBool(false));
-        item.put("expiresAt", n(expiry()));
+        // a job due later is kept until then and for the retention after it
+        item.put("expiresAt", n(Math.max(expiry(), job.dueAt().plus(ttl).getEpochSecond())));
         key.ifPresent(k -> {
             item.put("idempotencyKey", s(k.value()));
             item.put(KEY_PK, s(keyPk(k)));
@@ -486,7 +664,36 @@ public final class DynamoDbJobStore implements JobStore {
                 Optional.ofNullable(item.get("lastStatusCode")).map(v -> Integer.parseInt(v.n())),
                 lastError(item),
                 Optional.ofNullable(item.get("idempotencyKey")).map(AttributeValue::s),
-                Instant.ofEpochSecond(Long.parseLong(item.get("expiresAt").n())));
+                Instant.ofEpochSecond(Long.parseLong(item.get("expiresAt").n())),
+                new JobRecord.Later(
+                        text(item, "runAt").map(Instant::parse),
+                        text(item, "nextAttemptAt").map(Instant::parse),
+                        text(item, "notifyTarget").map(target -> new Notify(target, text(item, "notifyPath").orElse(""),
+                                Optional.ofNullable(item.get("notifyOn")).map(AttributeValue::l).orElse(List.of()).stream()
+                                        .map(v -> JobStatus.fromWire(v.s())).collect(java.util.stream.Collectors.toSet()))),
+                        text(item, "notification").map(JobId::new),
+                        text(item, "notifies").map(JobId::new),
+                        text(item, "lastResponse"),
+                        text(item, ANNOUNCED_FOR).equals(text(item, "updatedAt"))));
+    }
+
+    private static Optional<String> text(Map<String, AttributeValue> item, String name) {
+        return Optional.ofNullable(item.get(name)).map(AttributeValue::s);
+    }
+
+    private static Map<String, AttributeValue> notifyItem(Notify notify) {
+        return Map.of("notifyTarget", s(notify.target()), "notifyPath", s(notify.path()),
+                "notifyOn", AttributeValue.fromL(notify.onWire().stream().map(AttributeValue::fromS).toList()));
+    }
+
+    /**
+     * The attributes every status write sets for the list indexes: the change key (when, and which job) and
+     * the target-and-status partition. Adds the values it names.
+     */
+    private String stamp(JobId id, String target, JobStatus status, Map<String, AttributeValue> values) {
+        values.put(":changeKey", s(JobQuery.changeKey(clock.instant(), id)));
+        values.put(":targetStatus", s(target + "#" + status.wire()));
+        return ", " + CHANGE_KEY + " = :changeKey, " + TARGET_STATUS + " = :targetStatus";
     }
 
     private static JobStatus status(Map<String, AttributeValue> item) {
@@ -507,7 +714,8 @@ public final class DynamoDbJobStore implements JobStore {
 
     /** Sent: marked enqueued, or already moved on by the consumer. */
     private static boolean sent(Map<String, AttributeValue> item) {
-        return Optional.ofNullable(item.get("enqueued")).map(AttributeValue::bool).orElse(false) || status(item) != JobStatus.QUEUED;
+        return Optional.ofNullable(item.get("enqueued")).map(AttributeValue::bool).orElse(false)
+                || (status(item) != JobStatus.QUEUED && status(item) != JobStatus.SCHEDULED);
     }
 
     private Map<String, AttributeValue> get(String pk) {

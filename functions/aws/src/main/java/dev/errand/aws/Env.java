@@ -32,6 +32,15 @@ public final class Env {
     /** Calls in flight per invocation across all targets; 1 turns the consumer into a plain loop. */
     public static final String MAX_IN_FLIGHT = "ERRAND_MAX_IN_FLIGHT";
 
+    /** EventBridge Scheduler's group for jobs due later than the queue can hold them, the role it sends with, and where to. */
+    public static final String SCHEDULE_GROUP = "ERRAND_SCHEDULE_GROUP";
+    public static final String SCHEDULER_ROLE_ARN = "ERRAND_SCHEDULER_ROLE_ARN";
+    public static final String JOBS_QUEUE_ARN = "ERRAND_JOBS_QUEUE_ARN";
+    /** Jobs due within this many seconds go on the queue with SQS's own delay; later ones are scheduled (ScheduleThresholdSeconds). */
+    public static final String SCHEDULE_THRESHOLD_SECONDS = "ERRAND_SCHEDULE_THRESHOLD_SECONDS";
+    /** The EventBridge bus each final state is put on; unset or blank puts none (EventBusName). */
+    public static final String EVENT_BUS = "ERRAND_EVENT_BUS";
+
     public static final String AWS_REGION = "AWS_REGION";
     public static final String AWS_DEFAULT_REGION = "AWS_DEFAULT_REGION";
     public static final String AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL";

@@ -9,8 +9,10 @@ import dev.errand.core.job.JobRequest;
 import dev.errand.core.record.IdempotencyKey;
 import dev.errand.core.record.JobLife;
 import dev.errand.core.record.JobLife.Event;
+import dev.errand.core.record.JobQuery;
 import dev.errand.core.record.JobRecord;
 import dev.errand.core.record.JobStatus;
+import dev.errand.core.record.JobStore.Cancel;
 import dev.errand.core.record.JobStore.Claim;
 import dev.errand.core.record.JobStore.Creation;
 import dev.errand.core.record.JobStore.Lookup;
@@ -60,15 +62,37 @@ class DynamoDbJobStoreTest {
     @BeforeEach
     void table() {
         moto.reset();
-        dynamo.createTable(b -> b.tableName("jobs").billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+        createTable(dynamo, "jobs");
         store = new DynamoDbJobStore(dynamo, "jobs", Clock.systemUTC(), Duration.ofDays(7));
+    }
+
+    /** The table as template.yaml declares it: the key, and the two list indexes. */
+    static void createTable(DynamoDbClient dynamo, String name) {
+        java.util.function.BiFunction<String, String, software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex> index =
+                (indexName, partition) -> software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex.builder().indexName(indexName)
+                        .keySchema(k -> k.attributeName(partition).keyType(KeyType.HASH),
+                                k -> k.attributeName(DynamoDbJobStore.CHANGE_KEY).keyType(KeyType.RANGE))
+                        .projection(p -> p.projectionType("ALL")).build();
+        dynamo.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("status").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName(DynamoDbJobStore.TARGET_STATUS).attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName(DynamoDbJobStore.CHANGE_KEY).attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
+                .globalSecondaryIndexes(index.apply(DynamoDbJobStore.BY_STATUS, "status"),
+                        index.apply(DynamoDbJobStore.BY_TARGET_STATUS, DynamoDbJobStore.TARGET_STATUS)));
     }
 
     private Job job(String path) {
         return new Job(ids.next(), new JobRequest("crm", HttpMethod.POST, path, Map.of("X-Secret-Ish", "header-value-1"),
                 Optional.of("{\"card\":\"4111-body-value\"}"), 0), Instant.now(), 0);
+    }
+
+    /** The same job, due a day after it was submitted. */
+    private static Job later(Job job) {
+        JobRequest r = job.request();
+        return new Job(job.id(), new JobRequest(r.target(), r.method(), r.path(), r.headers(), r.body(), 86_400), job.submittedAt(), 0);
     }
 
     private JobRecord found(Job job) {
@@ -245,7 +269,12 @@ class DynamoDbJobStoreTest {
                     case JobLife.Rule.Move move -> assertThat(after).as(from + " x " + event + " (answer " + answer + ")").contains(move.to());
                     case JobLife.Rule.Refused refused -> {
                         assertThat(after).as(from + " x " + event + " is refused and changes nothing").isEqualTo(from);
-                        assertThat(answer).as(from + " x " + event).isEqualTo(refusalAnswer(refused.why(), event, from));
+                        Object answered = switch (answer) {
+                            case Cancel.AlreadyCancelled c -> JobLife.Refusal.CANCELLED;
+                            case Cancel.Refused r -> r.why();
+                            default -> answer;
+                        };
+                        assertThat(answered).as(from + " x " + event).isEqualTo(refusalAnswer(refused.why(), event, from));
                     }
                 }
                 checked.add(from + "x" + event);
@@ -254,9 +283,9 @@ class DynamoDbJobStoreTest {
         assertThat(checked).hasSize(froms.size() * APPLIED.size());
     }
 
-    /** The events the store applies now; submit is {@code create}, tested above. */
-    private static final List<Event> APPLIED = List.of(Event.CLAIM, Event.CLAIM_REDRIVEN, Event.SUCCEED, Event.RETRY,
-            Event.REFUSE, Event.EXHAUST, Event.DROP, Event.EXPIRE, Event.REQUEUE);
+    /** The events the store applies; submit is {@code create} of a job due now, tested above, schedule the same of one due later. */
+    private static final List<Event> APPLIED = List.of(Event.SCHEDULE, Event.CLAIM, Event.CLAIM_REDRIVEN, Event.SUCCEED, Event.RETRY,
+            Event.REFUSE, Event.EXHAUST, Event.DROP, Event.EXPIRE, Event.CANCEL, Event.REQUEUE);
 
     private Object apply(Job job, Event event) {
         return switch (event) {
@@ -265,6 +294,12 @@ class DynamoDbJobStoreTest {
             case SUCCEED, RETRY, REFUSE, EXHAUST -> record(job, event, 2, Optional.of(500), Optional.of("pair"));
             case DROP, EXPIRE -> record(job, event, 2, Optional.empty(), Optional.of("pair"));
             case REQUEUE -> store.requeue(job.id(), "pair-letter");
+            case SCHEDULE -> {
+                Creation created = store.create(later(job), Optional.empty(), "h");
+                store.markEnqueued(job.id());
+                yield created;
+            }
+            case CANCEL -> store.cancel(job.id());
             default -> throw new IllegalArgumentException("not applied by the store yet: " + event);
         };
     }
@@ -276,6 +311,12 @@ class DynamoDbJobStoreTest {
                 case CANCELLED -> new Claim.Cancelled();
                 case FINAL -> new Claim.FinalVerdict(from.orElseThrow(), 2, "no reason was recorded");
                 default -> new Claim.Unavailable("the job record refused the claim: " + why.reason());
+            };
+            case SCHEDULE -> new Creation.Unavailable("the job exists already");
+            case CANCEL -> switch (why) {
+                case NO_RECORD -> new Cancel.NoRecord();
+                // the record is in the answer: compared by kind and reason
+                default -> why;
             };
             case REQUEUE -> switch (why) {
                 case SUCCEEDED -> new Requeue.AlreadySucceeded();
@@ -399,5 +440,114 @@ class DynamoDbJobStoreTest {
         assertThat(down.find(job.id())).isInstanceOf(Lookup.Unavailable.class);
         assertThat(down.record(job, Event.SUCCEED, 1, Optional.of(200), Optional.empty())).isInstanceOf(Write.Unavailable.class);
         assertThat(down.requeue(job.id(), "dlq-message")).isInstanceOf(Requeue.Unavailable.class);
+    }
+
+    @Test
+    void aJobDueLaterIsScheduledWithItsRunAtAndKeptUntilAfterIt() {
+        Job job = later(job("/later"));
+        assertThat(store.create(job, Optional.empty(), "h")).isEqualTo(new Creation.Created());
+        assertThat(store.find(job.id())).as("not shown until its schedule is made").isInstanceOf(Lookup.Missing.class);
+        store.markEnqueued(job.id());
+        JobRecord record = found(job);
+        assertThat(record.status()).isEqualTo(JobStatus.SCHEDULED);
+        assertThat(record.later().runAt()).contains(job.dueAt());
+        assertThat(record.expiresAt()).isAfterOrEqualTo(job.dueAt().plus(Duration.ofDays(7)).minusSeconds(1));
+        assertThat(store.forget(job.id())).as("an unsent scheduled job is forgotten too").isEqualTo(new Write.Stale());
+    }
+
+    @Test
+    void aRetryShowsWhenTheNextAttemptIsDue() {
+        Job job = enqueued("/retry-at");
+        claim(job, 1, "m:1");
+        Instant next = Instant.parse("2030-01-01T00:00:00Z");
+        store.record(job, Event.RETRY, 1, Optional.of(503), Optional.of("HTTP 503"), new JobStore.Details(Optional.of(next), Optional.of("busy")));
+        assertThat(found(job).later().nextAttemptAt()).contains(next);
+        assertThat(found(job).toTree()).containsEntry("nextAttemptAt", "2030-01-01T00:00:00Z");
+        claim(job, 2, "m:2");
+        assertThat(found(job).later().nextAttemptAt()).as("running again: no next attempt pending").isEmpty();
+    }
+
+    @Test
+    void aCancelIsFinalTheSameCancelAgainSaysSoAndAJobThatIsOverIsRefused() {
+        Job queued = enqueued("/cancel-1");
+        Cancel cancelled = store.cancel(queued.id());
+        assertThat(cancelled).isInstanceOf(Cancel.Cancelled.class);
+        assertThat(((Cancel.Cancelled) cancelled).callInFlight()).isFalse();
+        assertThat(((Cancel.Cancelled) cancelled).record().status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(store.cancel(queued.id())).isInstanceOf(Cancel.AlreadyCancelled.class);
+        assertThat(claim(queued, 1, "m:1")).isEqualTo(new Claim.Cancelled());
+
+        Job running = enqueued("/cancel-2");
+        store.claim(running, 1, false, "m:2", Instant.now().plusSeconds(60), MAX);
+        assertThat(((Cancel.Cancelled) store.cancel(running.id())).callInFlight()).as("its call may still finish").isTrue();
+        assertThat(record(running, Event.SUCCEED, 1, Optional.of(200), Optional.empty()))
+                .as("what the call then answers changes nothing").isEqualTo(new Write.Refused(JobLife.Refusal.CANCELLED));
+
+        Job done = enqueued("/cancel-3");
+        claim(done, 1, "m:3");
+        record(done, Event.SUCCEED, 1, Optional.of(200), Optional.empty());
+        assertThat(store.cancel(done.id())).isInstanceOf(Cancel.Refused.class);
+        assertThat(store.cancel(job("/never").id())).isEqualTo(new Cancel.NoRecord());
+
+        Job scheduled = later(job("/cancel-4"));
+        store.create(scheduled, Optional.empty(), "h");
+        store.markEnqueued(scheduled.id());
+        Instant keptUntil = found(scheduled).expiresAt();
+        store.cancel(scheduled.id());
+        assertThat(found(scheduled).expiresAt()).as("kept past its due time, so its schedule finds it cancelled").isEqualTo(keptUntil);
+    }
+
+    @Test
+    void anAnnouncementIsMarkedForTheFinalWriteItWasMadeFor() {
+        Job job = enqueued("/announce");
+        claim(job, 1, "m:1");
+        record(job, Event.SUCCEED, 1, Optional.of(200), Optional.empty());
+        JobRecord done = found(job);
+        assertThat(done.later().announced()).isFalse();
+        assertThat(store.markAnnounced(job.id(), JobStatus.SUCCEEDED, done.updatedAt().minusSeconds(1), Optional.empty()))
+                .as("another write's").isEqualTo(new Write.Stale());
+        var notification = dev.errand.core.announce.Announcements.notificationId(job.id(), JobStatus.SUCCEEDED, done.updatedAt());
+        assertThat(store.markAnnounced(job.id(), JobStatus.SUCCEEDED, done.updatedAt(), Optional.of(notification))).isEqualTo(new Write.Done());
+        assertThat(found(job).later().announced()).isTrue();
+        assertThat(found(job).later().notification()).contains(notification);
+        assertThat(found(job).toTree().get("links").toString()).contains("notification=/jobs/" + notification);
+    }
+
+    @Test
+    void theSearchPagesNewestChangeFirstByStatusAndTargetFromTheIndexes() {
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-25T10:00:00Z"));
+        JobStore timed = new DynamoDbJobStore(dynamo, "jobs", clock, Duration.ofDays(7));
+        List<Job> deadCrm = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            Job job = new Job(ids.next(), new JobRequest(i % 2 == 0 ? "crm" : "mail", HttpMethod.POST, "/s/" + i, Map.of(), Optional.empty(), 0),
+                    clock.instant(), 0);
+            timed.create(job, Optional.empty(), "h");
+            timed.markEnqueued(job.id());
+            clock.advance(Duration.ofSeconds(1));
+            timed.claim(job, 1, false, "m:" + i, clock.instant(), MAX);
+            timed.record(job, i == 6 ? Event.SUCCEED : Event.EXHAUST, 1, Optional.of(i == 6 ? 200 : 503), Optional.of("x"));
+            if (i % 2 == 0 && i != 6) {
+                deadCrm.add(job);
+            }
+        }
+        JobQuery deadOfCrm = new JobQuery(Optional.of(JobStatus.DEAD), Optional.of("crm"), Optional.empty(), Optional.empty(), 2, Optional.empty());
+        JobStore.Listing.Page first = (JobStore.Listing.Page) timed.list(deadOfCrm);
+        assertThat(first.records()).extracting(JobRecord::jobId).containsExactly(deadCrm.get(2).id(), deadCrm.get(1).id());
+        JobStore.Listing.Page second = (JobStore.Listing.Page) timed.list(new JobQuery(deadOfCrm.status(), deadOfCrm.target(),
+                Optional.empty(), Optional.empty(), 2, first.next()));
+        assertThat(second.records()).extracting(JobRecord::jobId).containsExactly(deadCrm.get(0).id());
+        assertThat(second.next()).as("the last page").isEmpty();
+
+        JobStore.Listing.Page allDead = (JobStore.Listing.Page) timed.list(new JobQuery(Optional.of(JobStatus.DEAD), Optional.empty(),
+                Optional.empty(), Optional.empty(), 100, Optional.empty()));
+        assertThat(allDead.records()).hasSize(6).allMatch(r -> r.status() == JobStatus.DEAD);
+        JobStore.Listing.Page crm = (JobStore.Listing.Page) timed.list(new JobQuery(Optional.empty(), Optional.of("crm"),
+                Optional.empty(), Optional.empty(), 100, Optional.empty()));
+        assertThat(crm.records()).as("every status of one target, newest first").hasSize(4)
+                .extracting(JobRecord::status).first().isEqualTo(JobStatus.SUCCEEDED);
+        JobStore.Listing.Page window = (JobStore.Listing.Page) timed.list(new JobQuery(Optional.empty(), Optional.empty(),
+                Optional.of(Instant.parse("2026-11-25T10:00:02Z")), Optional.of(Instant.parse("2026-11-25T10:00:03Z")), 100, Optional.empty()));
+        assertThat(window.records()).as("changed from 10:00:02 to 10:00:03").hasSize(2);
+        assertThat(dynamo.scan(b -> b.tableName("jobs")).count()).as("one item per job: the search reads the indexes").isEqualTo(7);
     }
 }

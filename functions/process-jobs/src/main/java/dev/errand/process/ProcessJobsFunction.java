@@ -11,6 +11,7 @@ import dev.errand.aws.Env;
 import dev.errand.aws.JobStores;
 import dev.errand.aws.Lazy;
 import dev.errand.aws.Priming;
+import dev.errand.aws.QueueAnnouncer;
 import dev.errand.aws.RestoreSafeRandom;
 import dev.errand.aws.SnapStart;
 import dev.errand.aws.SqsBatches;
@@ -70,6 +71,8 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
     public static final List<String> ENVIRONMENT = List.of(Env.JOBS_QUEUE_URL, Env.DEAD_LETTER_QUEUE_URL,
             Env.TARGETS_PARAMETER, Env.TARGETS_REFRESH_SECONDS, Env.MAX_ATTEMPTS, Env.RETRY_BASE_SECONDS, Env.RETRY_MAX_SECONDS,
             Env.MAX_DEFERRAL_SECONDS, Env.JOBS_TABLE, Env.RECORD_TTL_DAYS, Env.TARGET_STATE_TABLE);
+    /** Read when set: each final state is put on this EventBridge bus. */
+    public static final List<String> OPTIONAL_ENVIRONMENT = List.of(Env.EVENT_BUS);
 
     private final BatchDelivery delivery;
     private final Settlement settlement;
@@ -115,6 +118,7 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
         JsonLog log = new JsonLog(logs, clock);
         JobStore store = JobStores.fromEnvironment(env, aws, clock);
         TargetsLoader targets = TargetsLoader.start(env, new Lazy<>(aws::ssm), clock, log);
+        SqsClient sqs = aws.sqs();
         this.clock = clock;
         this.metrics = new Metrics(logs, clock);
         RetryPolicy retries = policy.maxAttempts(env.integer(Env.MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS))
@@ -131,8 +135,8 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
                 env.integer(Env.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT),
                 store,
                 Duration.ofSeconds(env.integer(Env.MAX_DEFERRAL_SECONDS, (int) JobLife.DEFAULT_MAX_DEFERRAL.toSeconds())),
-                new FleetControl(DynamoDbTargetStates.fromEnvironment(env, aws, clock), clock, retries.random(), log, metrics));
-        SqsClient sqs = aws.sqs();
+                new FleetControl(DynamoDbTargetStates.fromEnvironment(env, aws, clock), clock, retries.random(), log, metrics),
+                QueueAnnouncer.fromEnvironment(env, aws, new SqsBatches(sqs, clock)));
         String jobsQueueUrl = env.required(Env.JOBS_QUEUE_URL);
         this.settlement = new Settlement(new SqsBatches(sqs, clock), jobsQueueUrl, env.required(Env.DEAD_LETTER_QUEUE_URL), clock, log);
         this.priming = () -> {

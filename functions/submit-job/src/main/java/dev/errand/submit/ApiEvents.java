@@ -25,7 +25,8 @@ final class ApiEvents {
                 Optional.ofNullable(event.getHeaders()).orElse(Map.of()),
                 Optional.ofNullable(event.getPathParameters()).orElse(Map.of()),
                 text,
-                caller(event));
+                caller(event),
+                Optional.ofNullable(event.getQueryStringParameters()).orElse(Map.of()));
     }
 
     static APIGatewayV2HTTPResponse response(ApiResponse response) {

@@ -14,7 +14,15 @@ import dev.errand.aws.SnapStart;
 import dev.errand.aws.SqsBatches;
 import dev.errand.aws.SqsJobQueue;
 import dev.errand.aws.TargetsLoader;
+import dev.errand.aws.EventBridgeScheduler;
+import dev.errand.aws.QueueAnnouncer;
+import dev.errand.core.announce.Announcements;
+import dev.errand.core.api.CancelApi;
+import dev.errand.core.api.JobQueue;
+import dev.errand.core.api.JobScheduler;
 import dev.errand.core.api.JobsApi;
+import dev.errand.core.api.LaterQueue;
+import java.time.Duration;
 import dev.errand.core.job.Envelope;
 import dev.errand.core.job.Job;
 import dev.errand.core.job.JobIds;
@@ -42,7 +50,10 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPE
 
     /** The variables this function reads; template.yaml must set each (a template test checks). */
     public static final List<String> ENVIRONMENT = List.of(Env.JOBS_QUEUE_URL, Env.TARGETS_PARAMETER, Env.TARGETS_REFRESH_SECONDS,
-            Env.MAX_BODY_BYTES, Env.JOBS_TABLE, Env.RECORD_TTL_DAYS);
+            Env.MAX_BODY_BYTES, Env.JOBS_TABLE, Env.RECORD_TTL_DAYS, Env.SCHEDULE_GROUP, Env.SCHEDULER_ROLE_ARN, Env.JOBS_QUEUE_ARN,
+            Env.SCHEDULE_THRESHOLD_SECONDS);
+    /** Read when set: a cancel is put on this EventBridge bus. */
+    public static final List<String> OPTIONAL_ENVIRONMENT = List.of(Env.EVENT_BUS);
 
     private final JobsApi api;
     private final RestoreSafeRandom random = new RestoreSafeRandom();
@@ -69,9 +80,13 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPE
         SqsClient sqs = aws.sqs();
         String queueUrl = env.required(Env.JOBS_QUEUE_URL);
         JobStore store = JobStores.fromEnvironment(env, aws, clock);
-        JobRequestReader reader = new JobRequestReader(TargetDirectory.live(targets), maxBodyBytes);
-        this.api = new JobsApi(reader, new SqsJobQueue(new SqsBatches(sqs), queueUrl), store,
-                new JobIds(clock, random), clock, maxBodyBytes, new Metrics(logs, clock));
+        JobRequestReader reader = new JobRequestReader(TargetDirectory.live(targets), maxBodyBytes, clock);
+        JobScheduler scheduler = schedulerOf(env, aws);
+        JobQueue queue = new LaterQueue(new SqsJobQueue(new SqsBatches(sqs), queueUrl, clock), scheduler,
+                Duration.ofSeconds(env.integer(Env.SCHEDULE_THRESHOLD_SECONDS, (int) LaterQueue.QUEUE_DELAY_LIMIT.toSeconds())), clock);
+        Announcements announcements = new Announcements(store, QueueAnnouncer.fromEnvironment(env, aws, new SqsBatches(sqs, clock)), clock);
+        this.api = new JobsApi(reader, queue, store, new JobIds(clock, random), clock, maxBodyBytes, new Metrics(logs, clock),
+                new CancelApi(store, scheduler, announcements));
         String sampleTarget = targets.get().all().keySet().stream().findFirst().orElse("none");
         this.priming = () -> {
             if (Json.parse(PRIMING_JOB.formatted(sampleTarget)) instanceof Json.Parsed.Value v
@@ -85,6 +100,12 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayV2HTTPE
             random.renew();
             targets.stale();
         });
+    }
+
+    /** EventBridge Scheduler when the environment names its group; without it, jobs beyond the queue's delay are refused. */
+    private static JobScheduler schedulerOf(Env env, AwsClients aws) {
+        return env.get(Env.SCHEDULE_GROUP).<JobScheduler>map(group -> new EventBridgeScheduler(aws.scheduler(), group,
+                env.required(Env.JOBS_QUEUE_ARN), env.required(Env.SCHEDULER_ROLE_ARN))).orElse(JobScheduler.NONE);
     }
 
     /** Warms validation, encoding and the SDK clients without sending or writing anything. */

@@ -157,8 +157,8 @@ class SubmitJobFunctionTest {
             forbidden header     | {"target":"crm","headers":{"Host":"evil"}}   | /headers/Host is set from the target's base URL
             header not a string  | {"target":"crm","headers":{"X-A":1}}         | /headers/X-A must be a string, was number
             body over the limit  | {"target":"crm","body":"%s"}                 | /body is 1502 bytes as JSON; the limit is 1000
-            delay too long       | {"target":"crm","delaySeconds":3600}         | /delaySeconds must be a whole number of seconds from 0 to 900, was 3600
-            unknown field        | {"target":"crm","retries":3}                 | /retries is not a known field (known: target, method, path, headers, body, delaySeconds)
+            delay too long       | {"target":"crm","delaySeconds":31536001}     | /delaySeconds must be a whole number of seconds from 0 to 31536000 (a year), was 31536001
+            unknown field        | {"target":"crm","retries":3}                 | /retries is not a known field (known: target, method, path, headers, body, delaySeconds, runAt, notify)
             """)
     void refusesABadJobNamingTheProblemAndQueuesNothing(String name, String body, String problem) {
         APIGatewayV2HTTPResponse response = post(function, "POST /jobs", body.formatted("x".repeat(1500)));

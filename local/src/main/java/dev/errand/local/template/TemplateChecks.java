@@ -49,6 +49,7 @@ public final class TemplateChecks {
         Template defaults = Template.of(root, Map.of());
         handlers(defaults, problems);
         MetricsCheck.check(defaults, defaults.intrinsics(new Placeholders()), problems);
+        scheduling(defaults, problems);
         return firstOfEach(problems);
     }
 
@@ -127,6 +128,44 @@ public final class TemplateChecks {
                 }
             }
         }
+    }
+
+    /**
+     * Jobs for later: what a function schedules (ERRAND_JOBS_QUEUE_ARN) must be a queue a function polls, and
+     * the role the schedules send with (ERRAND_SCHEDULER_ROLE_ARN) must be allowed to send to exactly it.
+     */
+    private void scheduling(Template template, List<String> problems) {
+        Intrinsics intrinsics = template.intrinsics(new Placeholders());
+        List<String> polled = new ArrayList<>();
+        forEachSqsEventSource(template, (function, queue, event, i) -> polled.add("arn:" + queue));
+        for (String function : template.resources("AWS::Serverless::Function").keySet()) {
+            Map<String, Object> variables = Template.asMap(intrinsics.resolve(Template.asMap(template.properties(function)
+                    .getOrDefault("Environment", Map.of())).getOrDefault("Variables", Map.of())));
+            if (!variables.containsKey("ERRAND_JOBS_QUEUE_ARN")) {
+                continue;
+            }
+            String queue = intrinsics.text(variables.get("ERRAND_JOBS_QUEUE_ARN"));
+            if (!polled.contains(queue)) {
+                problems.add(function + " schedules jobs onto " + queue + ", which no function polls");
+            }
+            String role = intrinsics.text(variables.getOrDefault("ERRAND_SCHEDULER_ROLE_ARN", "")).replaceFirst("^arn:", "");
+            if (!template.resources("AWS::IAM::Role").containsKey(role)) {
+                problems.add(function + " names scheduler role " + role + ", which is not a role of this template");
+            } else if (!sendsTo(intrinsics.resolve(template.properties(role).getOrDefault("Policies", List.of())), queue)) {
+                problems.add("role " + role + " may not sqs:SendMessage to " + queue + ", where " + function + "'s schedules send jobs");
+            }
+        }
+    }
+
+    /** Whether a role's inline policies allow sqs:SendMessage on exactly this queue. */
+    private static boolean sendsTo(Object policies, String queue) {
+        if (!(policies instanceof List<?> list)) {
+            return false;
+        }
+        return list.stream().map(Template::asMap).map(p -> Template.asMap(p.get("PolicyDocument")).get("Statement"))
+                .filter(List.class::isInstance).flatMap(st -> ((List<?>) st).stream()).map(Template::asMap)
+                .anyMatch(st -> "Allow".equals(st.get("Effect")) && String.valueOf(st.get("Action")).contains("sqs:SendMessage")
+                        && (queue.equals(st.get("Resource")) || (st.get("Resource") instanceof List<?> r && r.contains(queue))));
     }
 
     private static List<String> environmentOf(String className, String function, List<String> problems) {

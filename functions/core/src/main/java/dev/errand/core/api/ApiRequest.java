@@ -12,13 +12,19 @@ import java.util.stream.Collectors;
  * {@code caller} is the IAM principal when the API knows it, else {@code anonymous}.
  */
 public record ApiRequest(String routeKey, Map<String, String> headers, Map<String, String> pathParameters, String body,
-                         String caller) {
+                         String caller, Map<String, String> query) {
 
     public ApiRequest(String routeKey, Map<String, String> headers, Map<String, String> pathParameters, String body) {
         this(routeKey, headers, pathParameters, body, dev.errand.core.record.IdempotencyKey.ANONYMOUS);
     }
 
+    public ApiRequest(String routeKey, Map<String, String> headers, Map<String, String> pathParameters, String body, String caller) {
+        this(routeKey, headers, pathParameters, body, caller, Map.of());
+    }
+
+    /** {@code query}: the query string's parameters, a repeated one joined with commas (as API Gateway does). */
     public ApiRequest {
+        query = Map.copyOf(query);
         headers = headers.entrySet().stream().collect(Collectors.toUnmodifiableMap(
                 e -> e.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue, (a, b) -> a + "," + b));
         pathParameters = Map.copyOf(pathParameters);

@@ -53,18 +53,36 @@ public final class JobsApi {
 
     public JobsApi(JobRequestReader reader, JobQueue queue, JobStore store, JobIds ids, Clock clock, int maxBodyBytes,
                    Metrics metrics) {
+        this(reader, queue, store, ids, clock, maxBodyBytes, metrics, new CancelApi(store, JobScheduler.NONE,
+                new dev.errand.core.announce.Announcements(store, dev.errand.core.announce.Announcer.NONE, clock)));
+    }
+
+    /** Answers DELETE /jobs/{jobId}, and GET /jobs where job records are off (then only to refuse it). */
+    private final CancelApi cancel;
+    private final ListApi list;
+    /** A notification is announced from the job's record: without records, a job asking for one is refused. */
+    private final boolean recordsOn;
+
+    /** With cancel and search: the same store, and the scheduler and announcements a cancel needs. */
+    public JobsApi(JobRequestReader reader, JobQueue queue, JobStore store, JobIds ids, Clock clock, int maxBodyBytes,
+                   Metrics metrics, CancelApi cancel) {
         this.reader = reader;
         this.submissions = new Submissions(queue, store);
         this.ids = ids;
         this.clock = clock;
         this.maxJobRequestBytes = maxBodyBytes + JOB_OVERHEAD_BYTES;
         this.metrics = metrics;
+        this.cancel = cancel;
+        this.list = new ListApi(store);
+        this.recordsOn = store.enabled();
     }
 
     public ApiResponse handle(ApiRequest request) {
         return switch (request.routeKey()) {
             case SUBMIT_ROUTE -> submit(request);
             case BATCH_ROUTE -> submitBatch(request);
+            case CancelApi.CANCEL_ROUTE -> cancel.handle(request);
+            case ListApi.LIST_ROUTE -> list.handle(request);
             default -> ApiResponse.problem(Problem.of(Problem.Type.NOT_FOUND, "no route for " + request.routeKey()));
         };
     }
@@ -76,7 +94,7 @@ public final class JobsApi {
         Optional<String> keyProblem = request.header(IDEMPOTENCY_KEY).flatMap(IdempotencyKey::problem);
         return switch (Json.parse(request.body())) {
             case Json.Parsed.Malformed m -> invalid(withKeyProblem(List.of(malformed(m)), keyProblem));
-            case Json.Parsed.Value v -> switch (reader.read(v.value(), Pointer.ROOT)) {
+            case Json.Parsed.Value v -> switch (read(v.value(), Pointer.ROOT)) {
                 case JobRequestReader.Read.Invalid invalid -> invalid(withKeyProblem(invalid.errors(), keyProblem));
                 case JobRequestReader.Read.Ok ok when keyProblem.isPresent() -> invalid(withKeyProblem(List.of(), keyProblem));
                 case JobRequestReader.Read.Ok ok -> answerOne(accept(ok, key(request)));
@@ -135,7 +153,7 @@ public final class JobsApi {
 
     private ApiResponse answerBatch(List<?> items, Optional<IdempotencyKey> key) {
         List<JobRequestReader.Read> reads = IntStream.range(0, items.size())
-                .mapToObj(i -> reader.read(items.get(i), Pointer.ROOT.child("jobs").child(i)))
+                .mapToObj(i -> read(items.get(i), Pointer.ROOT.child("jobs").child(i)))
                 .toList();
         List<Submissions.Request> accepted = new ArrayList<>();
         for (int i = 0; i < reads.size(); i++) {
@@ -191,6 +209,18 @@ public final class JobsApi {
         return submitted;
     }
 
+    /** The reader's verdict, and what this deployment cannot do: notify without job records. */
+    private JobRequestReader.Read read(Object node, Pointer at) {
+        JobRequestReader.Read read = reader.read(node, at);
+        if (!recordsOn && node instanceof Map<?, ?> fields && fields.containsKey("notify")) {
+            List<FieldError> errors = new ArrayList<>(read instanceof JobRequestReader.Read.Invalid i ? i.errors() : List.of());
+            errors.add(new FieldError(at.child("notify"), "needs job records, which are off in this deployment (JobRecords=Disabled):"
+                    + " a notification is announced from the job's record"));
+            return new JobRequestReader.Read.Invalid(errors);
+        }
+        return read;
+    }
+
     private Submissions.Request accept(JobRequestReader.Read.Ok ok, Optional<IdempotencyKey> key) {
         return new Submissions.Request(new Job(ids.next(), ok.request(), clock.instant(), 0), key, RequestHash.of(ok.request()));
     }
@@ -212,6 +242,9 @@ public final class JobsApi {
         tree.put("status", q.status().wire());
         tree.put("target", job.request().target());
         tree.put("submittedAt", job.submittedAt().toString());
+        if (job.isScheduled()) {
+            tree.put("runAt", job.dueAt().toString());
+        }
         tree.put("links", Map.of("self", link(job)));
         return tree;
     }

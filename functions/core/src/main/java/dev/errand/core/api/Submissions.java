@@ -112,6 +112,7 @@ final class Submissions {
             case Creation.Created c -> Optional.of(request.job());
             case Creation.Repeated r when r.next() == JobStore.Next.SEND ->
                     Optional.of(new Job(r.existing(), request.job().request(), r.submittedAt(), 0));
+            // a repeat's job keeps the first request's submission time, so a delaySeconds counts from that
             case Creation.Repeated r -> Optional.empty();
             case Creation.Conflict c -> Optional.empty();
             case Creation.Unavailable u -> Optional.empty();
@@ -123,7 +124,7 @@ final class Submissions {
             case Enqueued.Queued q -> {
                 // the job is on the queue whatever this write does; the consumer's claim updates the record anyway
                 store.markEnqueued(q.jobId());
-                yield new Submitted.Queued(job, false, JobStatus.QUEUED);
+                yield new Submitted.Queued(job, false, job.isScheduled() ? JobStatus.SCHEDULED : JobStatus.QUEUED);
             }
             case Enqueued.Failed f -> new Submitted.Failed(
                     f.retryable() ? Problem.Type.QUEUE_UNAVAILABLE : Problem.Type.QUEUE_REFUSED, f.detail());

@@ -1,5 +1,7 @@
 package dev.errand.core.delivery;
 
+import dev.errand.core.announce.Announcements;
+import dev.errand.core.announce.Announcer;
 import dev.errand.core.auth.Authenticator.Credentials;
 import dev.errand.core.auth.Authenticator;
 import dev.errand.core.fleet.FleetControl;
@@ -75,6 +77,7 @@ public final class BatchDelivery {
     private final JobStore store;
     private final Duration maxDeferral;
     private final FleetControl fleet;
+    private final Announcements announcements;
     private final TargetMemory memory = new TargetMemory();
 
     /**
@@ -98,6 +101,16 @@ public final class BatchDelivery {
      */
     public BatchDelivery(Supplier<Targets> targets, HttpCaller caller, RetryPolicy policy, Authenticator authenticator,
                          JsonLog log, Clock clock, int maxInFlight, JobStore store, Duration maxDeferral, FleetControl fleet) {
+        this(targets, caller, policy, authenticator, log, clock, maxInFlight, store, maxDeferral, fleet, Announcer.NONE);
+    }
+
+    /**
+     * @param announcer where a job's end is announced (its notification, its event): a message is let go only
+     *                  once its job's end is announced
+     */
+    public BatchDelivery(Supplier<Targets> targets, HttpCaller caller, RetryPolicy policy, Authenticator authenticator,
+                         JsonLog log, Clock clock, int maxInFlight, JobStore store, Duration maxDeferral, FleetControl fleet,
+                         Announcer announcer) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
         }
@@ -114,6 +127,7 @@ public final class BatchDelivery {
         this.store = store;
         this.maxDeferral = maxDeferral;
         this.fleet = fleet;
+        this.announcements = new Announcements(store, announcer, clock);
     }
 
     public RetryPolicy policy() {
@@ -211,6 +225,9 @@ public final class BatchDelivery {
             // its dead letter could not be sent last time: the verdict stands, and it is never called again
             Job.FinalVerdict v = job.verdict().get();
             return d.dropped(v.reason(), v.exhausted() ? Outcome.Cause.EXHAUSTED : Outcome.Cause.REFUSED);
+        }
+        if (job.dueAt().isAfter(clock.instant())) {
+            return d.notDue();
         }
         Optional<Target> target = batch.targets().get(job.request().target());
         if (target.isEmpty()) {
@@ -356,7 +373,7 @@ public final class BatchDelivery {
         /** To the dead-letter queue without a call. */
         Settled dropped(String reason, Outcome.Cause cause) {
             return recorded(new Outcome.Reject(reason, cause, false), Optional.empty(), Optional.empty(),
-                    cause == Outcome.Cause.REFUSED ? JobLife.Event.DROP : JobLife.Event.EXPIRE);
+                    cause == Outcome.Cause.REFUSED ? JobLife.Event.DROP : JobLife.Event.EXPIRE, JobStore.Details.NONE);
         }
 
         /** Back later without a call, unless the job has been put off for longer than the bound already. */
@@ -370,9 +387,38 @@ public final class BatchDelivery {
             return notCalled(new Outcome.Deferred(wait, reason, since));
         }
 
-        /** Let go without a call: the record proves nothing is left to do. */
+        /**
+         * Not due yet (a schedule or a delay that fired early, or a copy on its way): back at its time without a
+         * call. This is no deferral: the MaxDeferralSeconds bound of any later one starts at the due time.
+         */
+        Settled notDue() {
+            Instant due = job.dueAt();
+            return notCalled(new Outcome.Deferred(Duration.between(clock.instant(), due), "scheduled for " + due + ": not due yet", due));
+        }
+
+        /** Let go without a call: the record proves nothing is left to do, once the job's end is announced. */
         Settled skipped(String reason) {
-            return notCalled(new Outcome.Skip(reason));
+            return announced(notCalled(new Outcome.Skip(reason)));
+        }
+
+        /**
+         * A message whose job is over is let go only once the end is announced (its notification job on the queue,
+         * its event put); otherwise it comes back soon, without a call, to announce it then.
+         */
+        private Settled announced(Settled settled) {
+            if (!announcements.mayAnnounce(job)) {
+                return settled;
+            }
+            Announcements.Ensured ensured = batch.withRecords(OUTCOME_WRITE_SLACK, () -> announcements.ensure(job.id()))
+                    .orElseGet(() -> new Announcements.Ensured.Failed("no time was left in this invocation to announce it"));
+            if (!(ensured instanceof Announcements.Ensured.Failed failed)) {
+                return settled;
+            }
+            Settled kept = new Settled(message, Optional.of(job), attempt, new Outcome.Deferred(policy.baseDelay(),
+                    "the job is over but its end is not announced yet (" + failed.reason() + ")", clock.instant()),
+                    settled.status(), settled.latency());
+            logNotAttempted(kept);
+            return kept;
         }
 
         /** After the call: its outcome, written to the record. */
@@ -385,7 +431,12 @@ public final class BatchDelivery {
                 case Outcome.Deferred d -> throw new IllegalStateException("a call's outcome is never a deferral");
                 case Outcome.Skip s -> throw new IllegalStateException("a call's outcome is never a skip");
             };
-            return recorded(outcome, status(result), Optional.of(result.latency()), event);
+            Optional<Instant> next = outcome instanceof Outcome.Retry r ? Optional.of(clock.instant().plus(r.delay())) : Optional.empty();
+            Optional<String> response = switch (result) {
+                case CallResult.Responded r -> Optional.of(truncate(r.bodyPrefix()));
+                case CallResult.NoResponse n -> Optional.empty();
+            };
+            return recorded(outcome, status(result), Optional.of(result.latency()), event, new JobStore.Details(next, response));
         }
 
         private Settled notCalled(Outcome outcome) {
@@ -398,10 +449,12 @@ public final class BatchDelivery {
          * Writes the outcome to the job record first (a dead letter's verdict included: should its send fail,
          * the next receive finds it and dead-letters the job without a call), then settles on what the table said.
          */
-        private Settled recorded(Outcome outcome, Optional<Integer> status, Optional<Duration> latency, JobLife.Event event) {
+        private Settled recorded(Outcome outcome, Optional<Integer> status, Optional<Duration> latency, JobLife.Event event,
+                                 JobStore.Details details) {
             Settled settled = new Settled(message, Optional.of(job), attempt, outcome, status, latency);
             int writtenAttempt = outcome.usedAttempt() ? attempt : settled.callsMade();
-            JobStore.Write written = batch.withRecords(OUTCOME_WRITE_SLACK, () -> store.record(job, event, writtenAttempt, status, reasonOf(outcome)))
+            JobStore.Write written = batch.withRecords(OUTCOME_WRITE_SLACK,
+                            () -> store.record(job, event, writtenAttempt, status, reasonOf(outcome), details))
                     .orElseGet(() -> new JobStore.Write.Unavailable("no time was left in this invocation to write it"));
             Settled result = switch (written) {
                 // cancelled while its call was in flight: no retry, no dead letter
@@ -422,7 +475,20 @@ public final class BatchDelivery {
             if (!outcome.usedAttempt() || result.outcome() instanceof Outcome.Skip) {
                 logNotAttempted(result);
             }
-            return result;
+            return endsJob(written, result) ? announced(result) : result;
+        }
+
+        /** Whether the record is over now (this write ended it, or found it ended) and this message is let go. */
+        private boolean endsJob(JobStore.Write written, Settled result) {
+            boolean over = switch (written) {
+                // a delivered or dead-lettered outcome is a final status where the write landed
+                case JobStore.Write.Done d -> result.outcome() instanceof Outcome.Delivered || result.outcome() instanceof Outcome.Reject;
+                case JobStore.Write.Refused r -> r.why() == JobLife.Refusal.SUCCEEDED || r.why() == JobLife.Refusal.CANCELLED
+                        || r.why() == JobLife.Refusal.FINAL;
+                case JobStore.Write.Stale st -> false;
+                case JobStore.Write.Unavailable u -> false;
+            };
+            return over && !(result.outcome() instanceof Outcome.Retry) && !(result.outcome() instanceof Outcome.Deferred);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.errand.core.job;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.errand.core.json.Json;
-import dev.errand.core.target.TargetDirectory;
 import dev.errand.core.validation.FieldError;
 import dev.errand.core.validation.JobRequestReader;
 import dev.errand.core.validation.Pointer;
@@ -21,14 +20,14 @@ import java.util.stream.Collectors;
  * {@code {"v":1,"jobId":"…","submittedAt":"…","attempts":0,"request":{"target":…,"method":…,"path":…,"headers":{…},"body":…}}}.
  * {@code attempts} counts calls made before this copy of the message was sent. Copies the consumer re-sends
  * may also carry {@code "deferredSince": "<instant>"} (a deferred copy) or
- * {@code "verdict": {"reason": "…", "exhausted": false}} (a copy whose dead letter could not be sent).
+ * {@code "verdict": {"reason": "…", "exhausted": false}} (a copy whose dead letter could not be sent); a
+ * notification job carries {@code "notifies": "<jobId>"}. The request holds {@code runAt} or {@code delaySeconds}.
  */
 public final class Envelope {
 
     public static final int VERSION = 1;
 
-    private static final JobRequestReader REQUEST_SHAPE =
-            new JobRequestReader(TargetDirectory.ANY, JobRequestReader.LARGEST_MAX_BODY_BYTES);
+    private static final JobRequestReader REQUEST_SHAPE = JobRequestReader.forMessages(JobRequestReader.LARGEST_MAX_BODY_BYTES);
 
     private Envelope() {}
 
@@ -52,6 +51,9 @@ public final class Envelope {
             if (job.deferredSince().isPresent()) {
                 g.writeStringField("deferredSince", job.deferredSince().get().toString());
             }
+            if (job.notifies().isPresent()) {
+                g.writeStringField("notifies", job.notifies().get().value());
+            }
             if (job.verdict().isPresent()) {
                 g.writeObjectFieldStart("verdict");
                 g.writeStringField("reason", job.verdict().get().reason());
@@ -71,7 +73,23 @@ public final class Envelope {
                 g.writeFieldName("body");
                 g.writeRawValue(r.body().get());
             }
-            g.writeNumberField("delaySeconds", r.delaySeconds());
+            if (r.runAt().isPresent()) {
+                g.writeStringField("runAt", r.runAt().get().toString());
+            } else {
+                g.writeNumberField("delaySeconds", r.delaySeconds());
+            }
+            if (r.notifyTo().isPresent()) {
+                Notify n = r.notifyTo().get();
+                g.writeObjectFieldStart("notify");
+                g.writeStringField("target", n.target());
+                g.writeStringField("path", n.path());
+                g.writeArrayFieldStart("on");
+                for (String state : n.onWire()) {
+                    g.writeString(state);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
             g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {
@@ -113,9 +131,13 @@ public final class Envelope {
         if (fields.containsKey("verdict") && verdict.isEmpty()) {
             return new Decoded.Unreadable("verdict must be an object with a string \"reason\" and a boolean \"exhausted\"", id);
         }
+        Optional<JobId> notifies = fields.get("notifies") instanceof String s ? JobId.parse(s) : Optional.empty();
+        if (fields.containsKey("notifies") && notifies.isEmpty()) {
+            return new Decoded.Unreadable("notifies is not a job id", id);
+        }
         return switch (REQUEST_SHAPE.read(fields.get("request"), Pointer.ROOT.child("request"))) {
             case JobRequestReader.Read.Ok ok -> new Decoded.Readable(new Job(id.get(), ok.request(), submittedAt.get(),
-                    (int) attempts.getAsLong(), deferredSince, verdict));
+                    (int) attempts.getAsLong(), deferredSince, verdict, notifies));
             case JobRequestReader.Read.Invalid invalid -> new Decoded.Unreadable(invalid.errors().stream()
                     .map(Envelope::describe).collect(Collectors.joining("; ")), id);
         };

@@ -10,10 +10,30 @@ import java.util.Optional;
  * dead letter could not be sent carries its final verdict, so it is never called again.
  */
 public record Job(JobId id, JobRequest request, Instant submittedAt, int priorAttempts, Optional<Instant> deferredSince,
-                  Optional<FinalVerdict> verdict) {
+                  Optional<FinalVerdict> verdict, Optional<JobId> notifies) {
 
     public Job(JobId id, JobRequest request, Instant submittedAt, int priorAttempts) {
         this(id, request, submittedAt, priorAttempts, Optional.empty(), Optional.empty());
+    }
+
+    public Job(JobId id, JobRequest request, Instant submittedAt, int priorAttempts, Optional<Instant> deferredSince,
+               Optional<FinalVerdict> verdict) {
+        this(id, request, submittedAt, priorAttempts, deferredSince, verdict, Optional.empty());
+    }
+
+    /** When the first call may be made: {@code runAt}, else {@code delaySeconds} after submission. */
+    public Instant dueAt() {
+        return request.runAt().orElse(submittedAt.plusSeconds(request.delaySeconds()));
+    }
+
+    /** Accepted for later: its first call waits for a moment after its submission. */
+    public boolean isScheduled() {
+        return dueAt().isAfter(submittedAt);
+    }
+
+    /** A notification job, reporting the end of job {@code subject}: it never notifies in turn. */
+    public Job notifying(JobId subject) {
+        return new Job(id, request, submittedAt, priorAttempts, deferredSince, verdict, Optional.of(subject));
     }
 
     public Job {
@@ -26,21 +46,21 @@ public record Job(JobId id, JobRequest request, Instant submittedAt, int priorAt
     public record FinalVerdict(String reason, boolean exhausted) {}
 
     public Job withPriorAttempts(int attempts) {
-        return new Job(id, request, submittedAt, attempts, deferredSince, verdict);
+        return new Job(id, request, submittedAt, attempts, deferredSince, verdict, notifies);
     }
 
     /** The copy re-sent after a deferral: its calls so far and when its deferrals began. */
     public Job deferred(int attempts, Instant since) {
-        return new Job(id, request, submittedAt, attempts, Optional.of(since), Optional.empty());
+        return new Job(id, request, submittedAt, attempts, Optional.of(since), Optional.empty(), notifies);
     }
 
     /** The copy re-sent when its dead letter could not be sent: dead-lettered on its next receive, never called. */
     public Job doomed(int attempts, FinalVerdict finalVerdict) {
-        return new Job(id, request, submittedAt, attempts, Optional.empty(), Optional.of(finalVerdict));
+        return new Job(id, request, submittedAt, attempts, Optional.empty(), Optional.of(finalVerdict), notifies);
     }
 
     /** The job as it goes to the dead-letter queue: no calls carried (a redrive starts afresh), nothing pending. */
     public Job forDeadLetter() {
-        return new Job(id, request, submittedAt, 0, Optional.empty(), Optional.empty());
+        return new Job(id, request, submittedAt, 0, Optional.empty(), Optional.empty(), notifies);
     }
 }

@@ -61,7 +61,9 @@ public record Problem(String type, String title, int status, String detail, List
         RECORDS_UNAVAILABLE("records-unavailable", "Job records are unavailable; try again shortly", 503),
         IDEMPOTENCY_CONFLICT("idempotency-conflict", "The Idempotency-Key was used for a different request", 409),
         IDEMPOTENCY_IN_PROGRESS("idempotency-in-progress", "A request with this Idempotency-Key is in progress", 409),
-        QUEUE_REFUSED("queue-refused", "The job queue refused the job; nothing was queued", 500);
+        QUEUE_REFUSED("queue-refused", "The job queue refused the job; nothing was queued", 500),
+        JOB_OVER("job-over", "The job is over and cannot be cancelled", 409),
+        RECORDS_REQUIRED("records-required", "This needs job records, which are off in this deployment (JobRecords=Disabled)", 501);
 
         private final String slug;
         private final String title;

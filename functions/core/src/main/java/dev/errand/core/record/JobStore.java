@@ -59,6 +59,27 @@ public interface JobStore {
         }
 
         @Override
+        public Write record(Job job, JobLife.Event event, int attempt, Optional<Integer> statusCode, Optional<String> error,
+                            Details details) {
+            return new Write.Done();
+        }
+
+        @Override
+        public Cancel cancel(JobId id) {
+            return new Cancel.NoRecord();
+        }
+
+        @Override
+        public Listing list(JobQuery query) {
+            return new Listing.Unavailable("job records are off in this deployment");
+        }
+
+        @Override
+        public Write markAnnounced(JobId id, JobStatus status, Instant updatedAt, Optional<JobId> notification) {
+            return new Write.Done();
+        }
+
+        @Override
         public boolean enabled() {
             return false;
         }
@@ -93,7 +114,34 @@ public interface JobStore {
      * number {@code attempt}, or {@code DROP} or {@code EXPIRE} without a call ({@code attempt} is then the
      * calls made so far). Refused, as {@link JobLife}'s table says, when the record has moved on.
      */
-    Write record(Job job, JobLife.Event event, int attempt, Optional<Integer> statusCode, Optional<String> error);
+    default Write record(Job job, JobLife.Event event, int attempt, Optional<Integer> statusCode, Optional<String> error) {
+        return record(job, event, attempt, statusCode, error, Details.NONE);
+    }
+
+    /** {@link #record(Job, JobLife.Event, int, Optional, Optional)} with what else the outcome knows. */
+    Write record(Job job, JobLife.Event event, int attempt, Optional<Integer> statusCode, Optional<String> error, Details details);
+
+    /** What an outcome's record write may add: when the next attempt is due (a retry), the answer's first 1 KiB. */
+    record Details(Optional<Instant> nextAttemptAt, Optional<String> response) {
+        public static final Details NONE = new Details(Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * {@link JobLife.Event#CANCEL}: a scheduled, queued, running or retrying job becomes {@code cancelled} and is
+     * never called afterwards. The record's expiry is never brought forward, so a message or schedule still on
+     * its way finds it cancelled.
+     */
+    Cancel cancel(JobId id);
+
+    /** One page of records, newest change first, from the list indexes. */
+    Listing list(JobQuery query);
+
+    /**
+     * Notes that the final state written at {@code updatedAt} was announced (its notification job is on the
+     * queue, its event put), so later deliveries do not announce it again. Refused (stale) when the record has
+     * moved on since.
+     */
+    Write markAnnounced(JobId id, JobStatus status, Instant updatedAt, Optional<JobId> notification);
 
     /**
      * Puts a job back to {@code queued} with no attempts, for a redrive of its dead letter {@code deadLetterId}
@@ -165,6 +213,34 @@ public interface JobStore {
         record OutOfAttempts(int attempts, Optional<String> lastError) implements Claim {}
 
         record Unavailable(String reason) implements Claim {}
+    }
+
+    /** The answer to a cancel. */
+    sealed interface Cancel {
+        /** Cancelled now; {@code callInFlight} when a call was running and may still reach the provider. */
+        record Cancelled(JobRecord record, boolean callInFlight) implements Cancel {}
+
+        /** Cancelled before: the same DELETE again. */
+        record AlreadyCancelled(JobRecord record) implements Cancel {}
+
+        /** Refused: the job is over ({@code succeeded}, {@code failed} or {@code dead}). */
+        record Refused(JobLife.Refusal why, JobRecord record) implements Cancel {}
+
+        record NoRecord() implements Cancel {}
+
+        record Unavailable(String reason) implements Cancel {}
+    }
+
+    /** The answer to a search. */
+    sealed interface Listing {
+        /** The records, and the change key of the last one when more may follow. */
+        record Page(java.util.List<JobRecord> records, Optional<String> next) implements Listing {
+            public Page {
+                records = java.util.List.copyOf(records);
+            }
+        }
+
+        record Unavailable(String reason) implements Listing {}
     }
 
     /** The answer to requeueing a dead-lettered job. */

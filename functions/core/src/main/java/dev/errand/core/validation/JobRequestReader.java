@@ -2,9 +2,16 @@ package dev.errand.core.validation;
 
 import dev.errand.core.job.HttpMethod;
 import dev.errand.core.job.JobRequest;
+import dev.errand.core.job.Notify;
+import dev.errand.core.record.JobStatus;
 import dev.errand.core.json.Json;
 import dev.errand.core.target.TargetDirectory;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -22,25 +29,45 @@ import java.util.Set;
  */
 public final class JobRequestReader {
 
-    /** SQS's DelaySeconds maximum: a longer delay cannot be expressed on the queue. */
+    /** SQS's DelaySeconds maximum: a longer wait is scheduled (EventBridge Scheduler) rather than put on the queue. */
     public static final int MAX_DELAY_SECONDS = 900;
+    /** A job may wait a year (QStash's bound): further ahead, a schedule is more likely a mistake than a plan. */
+    public static final int MAX_RUN_LATER_SECONDS = 31_536_000;
+    public static final Duration LONGEST_WAIT = Duration.ofSeconds(MAX_RUN_LATER_SECONDS);
     /** The default body limit: a quarter of SQS's 1 MiB message, leaving room for a batch and the envelope. */
     public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
     /** The envelope around a body must still fit one SQS message (1 MiB); 64 KiB is kept for it. */
     public static final int LARGEST_MAX_BODY_BYTES = 1024 * 1024 - 64 * 1024;
 
-    public static final List<String> FIELDS = List.of("target", "method", "path", "headers", "body", "delaySeconds");
+    public static final List<String> FIELDS = List.of("target", "method", "path", "headers", "body", "delaySeconds", "runAt", "notify");
+    public static final List<String> NOTIFY_FIELDS = List.of("target", "path", "on");
 
     private final TargetDirectory targets;
     private final int maxBodyBytes;
+    /** Now, for refusing a runAt more than a year ahead; empty for messages, whose runAt was checked when they were accepted. */
+    private final Optional<Clock> horizon;
 
     public JobRequestReader(TargetDirectory targets, int maxBodyBytes) {
+        this(targets, maxBodyBytes, Clock.systemUTC());
+    }
+
+    public JobRequestReader(TargetDirectory targets, int maxBodyBytes, Clock clock) {
+        this(targets, maxBodyBytes, Optional.of(clock));
+    }
+
+    /** The reader of requests inside queue messages: the same rules, but a runAt is not held to a year from now. */
+    public static JobRequestReader forMessages(int maxBodyBytes) {
+        return new JobRequestReader(TargetDirectory.ANY, maxBodyBytes, Optional.empty());
+    }
+
+    private JobRequestReader(TargetDirectory targets, int maxBodyBytes, Optional<Clock> horizon) {
         if (maxBodyBytes < 1 || maxBodyBytes > LARGEST_MAX_BODY_BYTES) {
             throw new IllegalArgumentException("maxBodyBytes must be from 1 to " + LARGEST_MAX_BODY_BYTES
                     + " so that a job fits one SQS message, was " + maxBodyBytes);
         }
         this.targets = targets;
         this.maxBodyBytes = maxBodyBytes;
+        this.horizon = horizon;
     }
 
     /** The result of reading one job request. */
@@ -67,10 +94,82 @@ public final class JobRequestReader {
         Map<String, String> headers = headers(fields, target, at.child("headers"), errors);
         Optional<String> body = body(fields, at.child("body"), errors);
         int delaySeconds = delaySeconds(fields, at.child("delaySeconds"), errors);
+        Optional<Instant> runAt = runAt(fields, at.child("runAt"), errors);
+        if (fields.containsKey("runAt") && fields.containsKey("delaySeconds")) {
+            errors.add(new FieldError(at.child("runAt"), "give runAt or delaySeconds, not both"));
+        }
+        Optional<Notify> notify = notify(fields, at.child("notify"), errors);
         if (!errors.isEmpty()) {
             return new Read.Invalid(errors);
         }
-        return new Read.Ok(new JobRequest(target.orElseThrow(), method, path, headers, body, delaySeconds));
+        return new Read.Ok(new JobRequest(target.orElseThrow(), method, path, headers, body, delaySeconds, runAt, notify));
+    }
+
+    /** An RFC 3339 date-time with an offset, at most a year ahead; one in the past runs at once. */
+    private Optional<Instant> runAt(Map<?, ?> fields, Pointer at, List<FieldError> errors) {
+        if (!fields.containsKey("runAt")) {
+            return Optional.empty();
+        }
+        if (!(fields.get("runAt") instanceof String text)) {
+            errors.add(new FieldError(at, "must be an RFC 3339 date-time with an offset such as 2026-11-25T10:00:00Z, was "
+                    + Json.typeName(fields.get("runAt"))));
+            return Optional.empty();
+        }
+        Instant when;
+        try {
+            when = OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            errors.add(new FieldError(at, "'" + text + "' is not an RFC 3339 date-time with an offset (such as 2026-11-25T10:00:00Z"
+                    + " or 2026-11-25T11:00:00+01:00)"));
+            return Optional.empty();
+        }
+        Optional<Instant> latest = horizon.map(clock -> clock.instant().plus(LONGEST_WAIT));
+        if (latest.isPresent() && when.isAfter(latest.get())) {
+            errors.add(new FieldError(at, "'" + text + "' is more than a year (" + MAX_RUN_LATER_SECONDS + " s) ahead; the latest is "
+                    + latest.get()));
+            return Optional.empty();
+        }
+        return Optional.of(when);
+    }
+
+    private Optional<Notify> notify(Map<?, ?> fields, Pointer at, List<FieldError> errors) {
+        if (!fields.containsKey("notify")) {
+            return Optional.empty();
+        }
+        if (!(fields.get("notify") instanceof Map<?, ?> given)) {
+            errors.add(new FieldError(at, "must be an object {\"target\", \"path\", \"on\"}, was " + Json.typeName(fields.get("notify"))));
+            return Optional.empty();
+        }
+        int before = errors.size();
+        given.keySet().stream().map(String::valueOf).filter(k -> !NOTIFY_FIELDS.contains(k)).sorted().forEach(k ->
+                errors.add(new FieldError(at.child(k), "is not a known field (known: " + String.join(", ", NOTIFY_FIELDS) + ")")));
+        Optional<String> target = target(given, at.child("target"), errors);
+        String path = path(given, at.child("path"), errors);
+        Set<JobStatus> on = on(given, at.child("on"), errors);
+        return errors.size() > before ? Optional.empty() : Optional.of(new Notify(target.orElseThrow(), path, on));
+    }
+
+    private static Set<JobStatus> on(Map<?, ?> fields, Pointer at, List<FieldError> errors) {
+        if (!fields.containsKey("on")) {
+            return Notify.all();
+        }
+        List<String> allowed = Notify.STATES.stream().map(JobStatus::wire).toList();
+        if (!(fields.get("on") instanceof List<?> given) || given.isEmpty()) {
+            errors.add(new FieldError(at, "must be a non-empty array of states from " + allowed + ", was "
+                    + (fields.get("on") instanceof List<?> ? "empty" : Json.typeName(fields.get("on")))));
+            return Set.of();
+        }
+        Set<JobStatus> on = new java.util.HashSet<>();
+        for (int i = 0; i < given.size(); i++) {
+            Object state = given.get(i);
+            if (state instanceof String s && allowed.contains(s)) {
+                on.add(JobStatus.fromWire(s));
+            } else {
+                errors.add(new FieldError(at.child(i), "must be one of " + allowed + ", was "
+                        + (state instanceof String s ? "'" + s + "'" : Json.typeName(state))));
+            }
+        }
+        return on;
     }
 
     private Optional<String> target(Map<?, ?> fields, Pointer at, List<FieldError> errors) {
@@ -158,8 +257,8 @@ public final class JobRequestReader {
             return 0;
         }
         OptionalLong value = Json.integer(fields.get("delaySeconds"));
-        if (value.isEmpty() || value.getAsLong() < 0 || value.getAsLong() > MAX_DELAY_SECONDS) {
-            errors.add(new FieldError(at, "must be a whole number of seconds from 0 to " + MAX_DELAY_SECONDS
+        if (value.isEmpty() || value.getAsLong() < 0 || value.getAsLong() > MAX_RUN_LATER_SECONDS) {
+            errors.add(new FieldError(at, "must be a whole number of seconds from 0 to " + MAX_RUN_LATER_SECONDS + " (a year)"
                     + ", was " + describe(fields.get("delaySeconds"))));
             return 0;
         }

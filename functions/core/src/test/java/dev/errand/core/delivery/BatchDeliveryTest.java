@@ -338,4 +338,24 @@ class BatchDeliveryTest {
                 "\"status\":500", "\"latencyMs\":", "\"retryInSeconds\":1");
         assertThat(line).contains("\"error\":\"" + "x".repeat(1024) + "\"").doesNotContain("x".repeat(1025));
     }
+
+    @Test
+    void aJobNotDueYetIsSentBackForTheRestOfItsWaitWithoutACallAnAttemptOrADeferralCounted() {
+        Provider provider = provider(call -> Reply.status(200));
+        BatchDelivery delivery = delivery(targets(target("p", provider.url(), "")), 3);
+        Instant due = Instant.now().plusSeconds(3600);
+        Job later = new Job(ids.next(), new JobRequest("p", HttpMethod.POST, "/later", Map.of(), Optional.empty(), 0, Optional.of(due),
+                Optional.empty()), Instant.now(), 2);
+
+        Settled settled = delivery.deliver(List.of(message(1, later, 1)), seconds(10)).getFirst();
+
+        assertThat(provider.calls()).isEmpty();
+        Outcome.Deferred back = (Outcome.Deferred) settled.outcome();
+        assertThat(back.delay()).isBetween(Duration.ofSeconds(3590), Duration.ofSeconds(3600));
+        assertThat(back.since()).as("a later deferral's bound starts at the due time").isEqualTo(due);
+        assertThat(settled.callsMade()).as("the copy carries its calls, and this receive used none").isEqualTo(2);
+        Job past = new Job(ids.next(), new JobRequest("p", HttpMethod.POST, "/past", Map.of(), Optional.empty(), 0,
+                Optional.of(Instant.parse("2020-01-01T00:00:00Z")), Optional.empty()), Instant.now(), 0);
+        assertThat(delivery.deliver(List.of(message(2, past, 1)), seconds(10)).getFirst().outcome()).isInstanceOf(Outcome.Delivered.class);
+    }
 }

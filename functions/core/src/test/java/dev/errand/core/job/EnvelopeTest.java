@@ -61,4 +61,29 @@ class EnvelopeTest {
     private static String reason(String message) {
         return ((Envelope.Decoded.Unreadable) Envelope.decode(message)).reason();
     }
+
+    @Test
+    void roundTripsARunAtANotifyAndTheJobANotificationReportsOn() {
+        JobId subject = ids.next();
+        Job job = new Job(ids.next(), new JobRequest("crm", HttpMethod.POST, "/x", Map.of(), Optional.empty(), 0,
+                Optional.of(Instant.parse("2027-01-01T00:00:00Z")),
+                Optional.of(new Notify("mail", "/hooks", java.util.Set.of(dev.errand.core.record.JobStatus.DEAD)))),
+                Instant.parse("2026-11-25T10:00:00Z"), 0).notifying(subject);
+        Envelope.Decoded decoded = Envelope.decode(Envelope.encode(job));
+        assertThat(decoded).isEqualTo(new Envelope.Decoded.Readable(job));
+        assertThat(job.dueAt()).isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
+        assertThat(job.isScheduled()).isTrue();
+        assertThat(Envelope.encode(job.deferred(0, Instant.now()))).as("a deferred copy keeps when it is due and whom it reports on")
+                .contains("\"runAt\":\"2027-01-01T00:00:00Z\"", "\"notifies\":\"" + subject + "\"");
+    }
+
+    @Test
+    void aDerivedIdIsAUuidV7OfTheSameTimeAndTheSameForTheSameInputs() {
+        JobId job = ids.next();
+        JobId a = JobIds.derived(job, "notify:succeeded@2026-11-25T10:00:01Z");
+        assertThat(JobIds.derived(job, "notify:succeeded@2026-11-25T10:00:01Z")).isEqualTo(a);
+        assertThat(JobIds.derived(job, "notify:succeeded@2026-11-25T10:00:02Z")).isNotEqualTo(a);
+        assertThat(a.value().substring(0, 13)).isEqualTo(job.value().substring(0, 13));
+        assertThat(JobId.parse(a.value())).contains(a);
+    }
 }

@@ -19,7 +19,8 @@ class JobRequestReaderTest {
               "mail": {"baseUrl": "https://mail.example.com", "auth": {"type": "header", "header": "X-Api-Key", "secret": "ssm:/errand/mail"}}
             }}""")).targets();
 
-    private final JobRequestReader reader = new JobRequestReader(TARGETS, 64);
+    private static final java.time.Instant NOW = java.time.Instant.parse("2026-11-25T10:00:00Z");
+    private final JobRequestReader reader = new JobRequestReader(TARGETS, 64, java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
 
     private JobRequestReader.Read read(String json) {
         return reader.read(((Json.Parsed.Value) Json.parse(json)).value(), Pointer.ROOT);
@@ -63,14 +64,14 @@ class JobRequestReaderTest {
     @Test
     void namesEveryProblemAtOnce() {
         assertThat(problems("""
-                {"target":"nope","method":"FETCH","path":"../x","headers":{"Host":"evil"},"delaySeconds":901,"colour":"red"}"""))
+                {"target":"nope","method":"FETCH","path":"../x","headers":{"Host":"evil"},"delaySeconds":31536001,"colour":"red"}"""))
                 .containsExactlyInAnyOrder(
-                        "/colour is not a known field (known: target, method, path, headers, body, delaySeconds)",
+                        "/colour is not a known field (known: target, method, path, headers, body, delaySeconds, runAt, notify)",
                         "/target 'nope' is not a configured target; configured targets: crm, mail",
                         "/method must be one of [GET, POST, PUT, PATCH, DELETE], was 'FETCH'",
                         "/path must start with '/': it is appended to the target's base URL, never a URL of its own",
                         "/headers/Host is set from the target's base URL",
-                        "/delaySeconds must be a whole number of seconds from 0 to 900, was 901");
+                        "/delaySeconds must be a whole number of seconds from 0 to 31536000 (a year), was 31536001");
     }
 
     @Test
@@ -80,7 +81,7 @@ class JobRequestReaderTest {
                 "/method must be one of [GET, POST, PUT, PATCH, DELETE], was array",
                 "/path must be a string starting with '/', was object",
                 "/headers must be an object of header names to string values, was string",
-                "/delaySeconds must be a whole number of seconds from 0 to 900, was string");
+                "/delaySeconds must be a whole number of seconds from 0 to 31536000 (a year), was string");
     }
 
     @Test
@@ -98,9 +99,9 @@ class JobRequestReaderTest {
     @Test
     void refusesFractionalAndNegativeDelays() {
         assertThat(problems("{\"target\":\"crm\",\"delaySeconds\":1.5}")).containsExactly(
-                "/delaySeconds must be a whole number of seconds from 0 to 900, was 1.5");
+                "/delaySeconds must be a whole number of seconds from 0 to 31536000 (a year), was 1.5");
         assertThat(problems("{\"target\":\"crm\",\"delaySeconds\":-1}")).containsExactly(
-                "/delaySeconds must be a whole number of seconds from 0 to 900, was -1");
+                "/delaySeconds must be a whole number of seconds from 0 to 31536000 (a year), was -1");
     }
 
     @Test
@@ -139,5 +140,51 @@ class JobRequestReaderTest {
     @Test
     void pointersEscapeSlashesAndTildes() {
         assertThat(problems("{\"target\":\"crm\",\"a/b~c\":1}")).first().asString().startsWith("/a~1b~0c ");
+    }
+
+    @Test
+    void aJobMayRunUpToAYearLaterByDelayOrAtATimeWithAnOffset() {
+        assertThat(((JobRequestReader.Read.Ok) read("{\"target\":\"crm\",\"delaySeconds\":31536000}")).request().delaySeconds())
+                .isEqualTo(31_536_000);
+        assertThat(((JobRequestReader.Read.Ok) read("{\"target\":\"crm\",\"runAt\":\"2026-11-25T12:00:00+01:00\"}")).request().runAt())
+                .contains(java.time.Instant.parse("2026-11-25T11:00:00Z"));
+        assertThat(((JobRequestReader.Read.Ok) read("{\"target\":\"crm\",\"runAt\":\"2020-01-01T00:00:00Z\"}")).request().runAt())
+                .as("a time in the past is taken: the job runs at once").contains(java.time.Instant.parse("2020-01-01T00:00:00Z"));
+        assertThat(((JobRequestReader.Read.Ok) read("{\"target\":\"crm\",\"runAt\":\"2027-11-25T10:00:00Z\"}")).request().runAt())
+                .as("exactly a year ahead").isPresent();
+    }
+
+    @Test
+    void refusesABadOrTooDistantRunAtAndRunAtWithDelaySeconds() {
+        assertThat(problems("{\"target\":\"crm\",\"runAt\":\"tomorrow\"}")).containsExactly("/runAt 'tomorrow' is not an RFC 3339 date-time"
+                + " with an offset (such as 2026-11-25T10:00:00Z or 2026-11-25T11:00:00+01:00)");
+        assertThat(problems("{\"target\":\"crm\",\"runAt\":\"2026-11-25T10:00:00\"}")).as("no offset").hasSize(1);
+        assertThat(problems("{\"target\":\"crm\",\"runAt\":\"2027-11-25T10:00:01Z\"}")).containsExactly("/runAt '2027-11-25T10:00:01Z' is"
+                + " more than a year (31536000 s) ahead; the latest is 2027-11-25T10:00:00Z");
+        assertThat(problems("{\"target\":\"crm\",\"runAt\":5}")).containsExactly(
+                "/runAt must be an RFC 3339 date-time with an offset such as 2026-11-25T10:00:00Z, was number");
+        assertThat(problems("{\"target\":\"crm\",\"runAt\":\"2026-11-26T10:00:00Z\",\"delaySeconds\":60}"))
+                .containsExactly("/runAt give runAt or delaySeconds, not both");
+    }
+
+    @Test
+    void notifyNamesAConfiguredTargetAPathAndFinalStates() {
+        var request = ((JobRequestReader.Read.Ok) read("{\"target\":\"crm\",\"notify\":{\"target\":\"mail\",\"path\":\"/hooks/errand\","
+                + "\"on\":[\"dead\",\"succeeded\"]}}")).request();
+        assertThat(request.notifyTo()).contains(new dev.errand.core.job.Notify("mail", "/hooks/errand",
+                java.util.Set.of(dev.errand.core.record.JobStatus.DEAD, dev.errand.core.record.JobStatus.SUCCEEDED)));
+        assertThat(((JobRequestReader.Read.Ok) read("{\"target\":\"crm\",\"notify\":{\"target\":\"mail\"}}")).request().notifyTo().orElseThrow().on())
+                .as("on: every final state by default").containsExactlyInAnyOrderElementsOf(dev.errand.core.job.Notify.STATES);
+        assertThat(problems("{\"target\":\"crm\",\"notify\":{\"target\":\"nope\",\"path\":\"x\",\"on\":[\"done\",\"queued\"],\"when\":1}}"))
+                .containsExactlyInAnyOrder(
+                        "/notify/when is not a known field (known: target, path, on)",
+                        "/notify/target 'nope' is not a configured target; configured targets: crm, mail",
+                        "/notify/path must start with '/': it is appended to the target's base URL, never a URL of its own",
+                        "/notify/on/0 must be one of [succeeded, failed, dead, cancelled], was 'done'",
+                        "/notify/on/1 must be one of [succeeded, failed, dead, cancelled], was 'queued'");
+        assertThat(problems("{\"target\":\"crm\",\"notify\":{\"target\":\"mail\",\"on\":[]}}")).containsExactly(
+                "/notify/on must be a non-empty array of states from [succeeded, failed, dead, cancelled], was empty");
+        assertThat(problems("{\"target\":\"crm\",\"notify\":\"mail\"}")).containsExactly(
+                "/notify must be an object {\"target\", \"path\", \"on\"}, was string");
     }
 }
