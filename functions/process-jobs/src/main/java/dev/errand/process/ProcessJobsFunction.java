@@ -57,8 +57,11 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
             + "\"submittedAt\":\"2026-01-01T00:00:00Z\",\"attempts\":0,\"request\":{\"target\":\"priming\",\"method\":\"POST\","
             + "\"path\":\"/priming\",\"headers\":{},\"body\":{\"priming\":true},\"delaySeconds\":0}}";
 
-    /** Kept after settling, for the metrics and the answer to reach Lambda before its timeout, on a busy CPU too. */
-    public static final Duration ANSWER_MARGIN = Duration.ofMillis(500);
+    /**
+     * Kept after settling, for the metrics and the answer to reach Lambda before its timeout: a 512 MB Lambda
+     * has a third of a core, and a garbage collection or a busy neighbour can take hundreds of milliseconds.
+     */
+    public static final Duration ANSWER_MARGIN = Duration.ofSeconds(1);
     public static final int DEFAULT_MAX_ATTEMPTS = 12;
     /** The system attribute SQS puts on a message its redrive policy moved to a dead-letter queue. */
     static final String DEAD_LETTER_SOURCE = "DeadLetterQueueSourceArn";
