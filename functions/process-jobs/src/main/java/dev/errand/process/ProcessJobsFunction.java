@@ -105,12 +105,13 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
         this.metrics = new Metrics(logs, clock);
         this.delivery = new BatchDelivery(
                 TargetsLoader.load(env, aws::ssm),
-                new JdkHttpCaller(JdkHttpCaller.defaultClient()),
+                JdkHttpCaller.bounded(),
                 policy.maxAttempts(env.integer(Env.MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS))
                         .baseDelay(Duration.ofSeconds(env.integer(Env.RETRY_BASE_SECONDS, DEFAULT_RETRY_BASE_SECONDS)))
                         .maxDelay(Duration.ofSeconds(env.integer(Env.RETRY_MAX_SECONDS, DEFAULT_RETRY_MAX_SECONDS)))
                         .build(),
-                new SecretAuthenticator(new AwsSecretSource(memoize(aws::ssm), memoize(aws::secretsManager))),
+                new SecretAuthenticator(new AwsSecretSource(memoize(aws::ssm), memoize(aws::secretsManager)),
+                        memoize(JdkHttpCaller::defaultClient), clock),
                 log,
                 clock,
                 env.integer(Env.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT),

@@ -131,8 +131,11 @@ public final class BatchDelivery {
         return switch (authenticator.credentials(target.get())) {
             case Credentials.Unavailable u -> notCalled(message, Optional.of(job), attempt - 1,
                     new Outcome.Deferred(policy.baseDelay(), "could not read the target's secret: " + u.reason()));
+            case Credentials.Refused r -> notCalled(message, Optional.of(job), attempt - 1,
+                    new Outcome.Reject("the target's credentials are refused: " + r.reason(), Outcome.Cause.REFUSED));
             case Credentials.Ready ready -> {
-                var request = new OutgoingRequest(uri.get(), job.request().method(), headers(job, ready), job.request().body());
+                var request = new OutgoingRequest(uri.get(), job.request().method(), headers(job, ready), job.request().body(),
+                        target.get().httpVersion());
                 yield callWithinLimits(message, job, attempt, target.get(), request, batch);
             }
         };
@@ -193,18 +196,30 @@ public final class BatchDelivery {
     private Settled call(IncomingMessage message, Job job, int attempt, Target target, OutgoingRequest request,
                          TargetGate gate, Deadline deadline) {
         Verdict verdict = new Verdict.Transient("the consumer failed during the call", Optional.empty(), Optional.empty());
+        boolean sent = true;
         try {
             Duration timeout = target.timeout().compareTo(deadline.remaining()) < 0 ? target.timeout() : deadline.remaining();
             // scrubbed before anything reads it: a provider may echo our credentials in its answer
-            CallResult result = redacted(caller.call(request, timeout));
+            CallResult result = redacted(caller.call(authenticator.signed(target, job.id().value(), request, clock.instant()), timeout));
+            if (result instanceof CallResult.NotSent notSent) {
+                // our own client held it back (no connection slot in time): not the provider's failure, so no breaker
+                // count and nothing remembered; the claim is written, so the copy carries this attempt (see claimThenCall)
+                sent = false;
+                return notCalled(message, Optional.of(job), attempt,
+                        new Outcome.Deferred(OUT_OF_TIME_DELAY, "not sent: " + notSent.detail()));
+            }
             verdict = afterUnauthorized(target, request, OutcomeRules.classify(result, clock.instant()));
             Outcome outcome = redacted(policy.decide(attempt, verdict));
             logAttempt(job, target, attempt, result, outcome);
             recordOutcome(job, attempt, outcome, status(result));
             return new Settled(message, Optional.of(job), attempt, outcome, status(result), Optional.of(result.latency()));
         } finally {
-            gate.exit(verdict);
-            memory.heard(target.name(), verdict, clock.instant());
+            if (sent) {
+                gate.exit(verdict);
+                memory.heard(target.name(), verdict, clock.instant());
+            } else {
+                gate.cancel();
+            }
         }
     }
 
@@ -286,6 +301,7 @@ public final class BatchDelivery {
             fields.put("error", authenticator.redact(truncate(switch (result) {
                 case CallResult.Responded r -> r.bodyPrefix();
                 case CallResult.NoResponse n -> n.failure().name().toLowerCase(Locale.ROOT) + ": " + n.detail();
+                case CallResult.NotSent n -> "not sent: " + n.detail();
             })));
         }
         log.log(outcome instanceof Outcome.Delivered ? JsonLog.Level.INFO : JsonLog.Level.WARN, "attempt", fields);
@@ -309,6 +325,7 @@ public final class BatchDelivery {
         return switch (result) {
             case CallResult.Responded r -> new CallResult.Responded(r.status(), r.retryAfter(), authenticator.redact(r.bodyPrefix()), r.latency());
             case CallResult.NoResponse n -> n;
+            case CallResult.NotSent n -> n;
         };
     }
 

@@ -13,7 +13,15 @@ public record Target(
         int maxConcurrency,
         int breakerThreshold,
         boolean allowInsecure,
-        Auth auth) {
+        Auth auth,
+        HttpVersion httpVersion,
+        Signing signing) {
+
+    /** A target that speaks whatever HTTP version the provider offers and signs nothing. */
+    public Target(String name, URI baseUrl, Duration timeout, int maxConcurrency, int breakerThreshold, boolean allowInsecure,
+                  Auth auth) {
+        this(name, baseUrl, timeout, maxConcurrency, breakerThreshold, allowInsecure, auth, HttpVersion.AUTO, Signing.NONE);
+    }
 
     /**
      * The URL for a job's path, or empty when the result would leave the base URL's scheme, host, port or

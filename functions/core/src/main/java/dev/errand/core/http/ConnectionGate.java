@@ -1,0 +1,320 @@
+package dev.errand.core.http;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Bounds the TLS handshakes in progress to one host, so a cold container's first large batch does not spend
+ * its CPU on hundreds of handshakes at once until calls time out (a fresh JVM's 1,000 concurrent calls to one
+ * host on 2 cores: 304 succeeded). A call is let through only while fewer than {@link #MAX_OPENING} of the
+ * host's calls may be opening a connection; the rest wait for a pooled or multiplexed connection. What each
+ * call turned out to do is learned from {@link WatchedSslContext}: it opened a connection, or wrote its
+ * request on one that had already carried an answer.
+ *
+ * <p>HTTP/2 multiplexes: once the host is known to speak it, calls go as streams on a lane's connection, up
+ * to {@link #DEFAULT_STREAMS} each (fewer once the server refuses more); a further lane (another HTTP
+ * client, hence another connection) is opened, within the same bound, when every lane's connection is full.
+ */
+public final class ConnectionGate {
+
+    /**
+     * Handshakes in progress to one host. A TLS handshake costs a few ms of CPU warm and several times that in
+     * a fresh JVM; a 512 MB Lambda has about 0.3 of a core, so 8 at once finish in tens of ms while the rest
+     * wait for them instead of all timing out together.
+     */
+    static final int MAX_OPENING = 8;
+    /** RFC 9113 6.5.2 recommends servers allow at least 100 concurrent streams; lower is learned from a refusal. */
+    static final int DEFAULT_STREAMS = 100;
+    /**
+     * The JDK client pools a new HTTP/2 connection just after its handshake; a call sent before that opens a
+     * connection of its own. Waiting calls are released this long after the handshake (or at the first answer).
+     */
+    static final Duration POOL_GRACE = Duration.ofMillis(20);
+    /**
+     * The JDK client closes an idle connection after 30 s (jdk.httpclient.keepalive.timeout) and may not say so;
+     * a lane unused for 20 s is not trusted to hold a connection until a call proves it again.
+     */
+    static final Duration STALE_AFTER = Duration.ofSeconds(20);
+
+    enum Protocol { UNKNOWN, HTTP_1_1, HTTP_2 }
+
+    /** Leave to send one call, on one lane; the ticket is held until the call has opened or reused a connection. */
+    public record Pass(Destination destination, int lane, Optional<Ticket> ticket, boolean stream) {}
+
+    /** A call that may be opening a connection, until it is known whether it did. */
+    public static final class Ticket {
+        private boolean resolved;
+    }
+
+    private final int lanes;
+    private final Clock clock;
+    private final Map<String, Destination> destinations = new ConcurrentHashMap<>();
+    private final AtomicLong opened = new AtomicLong();
+    private final AtomicLong unplanned = new AtomicLong();
+
+    /** @param lanes how many HTTP clients (and so HTTP/2 connections per host) there are to spread over */
+    ConnectionGate(int lanes, Clock clock) {
+        this.lanes = lanes;
+        this.clock = clock;
+    }
+
+    /** Connections opened so far, to every host. */
+    long opened() {
+        return opened.get();
+    }
+
+    /** Connections the HTTP client opened for calls that were expected to reuse one (a stale guess). */
+    long unplanned() {
+        return unplanned.get();
+    }
+
+    /** Waits up to {@code maxWait} for leave to call {@code authority} (host:port); empty when none came in time. */
+    public Optional<Pass> enter(String authority, Duration maxWait) {
+        return destination(authority).enter(maxWait);
+    }
+
+    public void exit(Pass pass, boolean answeredWithHttp2, boolean refusedForStreams) {
+        pass.destination().exit(pass, answeredWithHttp2, refusedForStreams);
+    }
+
+    /** The listener for lane {@code lane}'s TLS connections. */
+    WatchedSslContext.Listener listener(int lane) {
+        return new WatchedSslContext.Listener() {
+            @Override
+            public void opened(String authority) {
+                ConnectionGate.this.opened.incrementAndGet();
+                destination(authority).opened(lane);
+            }
+
+            @Override
+            public void established(String authority, String applicationProtocol) {
+                destination(authority).established(lane, applicationProtocol);
+            }
+
+            @Override
+            public void reused(String authority) {
+                destination(authority).reused(lane);
+            }
+
+            @Override
+            public void failed(String authority) {
+                destination(authority).failed(lane);
+            }
+        };
+    }
+
+    private Destination destination(String authority) {
+        return destinations.computeIfAbsent(authority, a -> new Destination());
+    }
+
+    /** One lane's view of a host: its connection(s) and the calls on them. */
+    private static final class Lane {
+        /** Handshakes in progress. */
+        int opening;
+        /** Calls let through that have not yet opened or reused a connection, oldest first. */
+        final ArrayDeque<Ticket> unresolved = new ArrayDeque<>();
+        /** Calls in flight. */
+        int inFlight;
+        /** An HTTP/2 connection is established on this lane, usable from {@code usableAt}. */
+        boolean http2;
+        Instant usableAt = Instant.MAX;
+        Instant lastUsed = Instant.MIN;
+
+        int mayBeOpening() {
+            return opening + unresolved.size();
+        }
+    }
+
+    /** Everything known about one host, under one lock. */
+    public final class Destination {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        private final Lane[] byLane;
+        private Protocol protocol = Protocol.UNKNOWN;
+        private int streamsPerConnection = DEFAULT_STREAMS;
+
+        Destination() {
+            byLane = new Lane[lanes];
+            for (int i = 0; i < lanes; i++) {
+                byLane[i] = new Lane();
+            }
+        }
+
+        Optional<Pass> enter(Duration maxWait) {
+            long end = System.nanoTime() + maxWait.toNanos();
+            lock.lock();
+            try {
+                while (true) {
+                    Instant now = clock.instant();
+                    Optional<Pass> pass = protocol == Protocol.HTTP_2 ? multiplexed(now) : single(now);
+                    if (pass.isPresent()) {
+                        return pass;
+                    }
+                    long left = end - System.nanoTime();
+                    if (left <= 0) {
+                        return Optional.empty();
+                    }
+                    changed.await(Math.min(left, POOL_GRACE.toNanos()), TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** HTTP/1.1, or a host not yet known: lane 0, every call with a ticket; one call alone while the protocol is unknown. */
+        private Optional<Pass> single(Instant now) {
+            Lane lane = byLane[0];
+            int limit = protocol == Protocol.UNKNOWN ? 1 : MAX_OPENING;
+            if (lane.mayBeOpening() >= limit) {
+                return Optional.empty();
+            }
+            Ticket ticket = new Ticket();
+            lane.unresolved.addLast(ticket);
+            lane.inFlight++;
+            lane.lastUsed = now;
+            return Optional.of(new Pass(this, 0, Optional.of(ticket), false));
+        }
+
+        /** HTTP/2: a stream on a lane whose connection has room, or a new lane's connection within the bound. */
+        private Optional<Pass> multiplexed(Instant now) {
+            int opening = 0;
+            for (Lane lane : byLane) {
+                if (lane.http2 && now.isAfter(lane.lastUsed.plus(STALE_AFTER)) && lane.inFlight == 0) {
+                    lane.http2 = false;
+                }
+                opening += lane.mayBeOpening();
+            }
+            for (int i = 0; i < byLane.length; i++) {
+                Lane lane = byLane[i];
+                if (lane.http2 && !now.isBefore(lane.usableAt) && lane.inFlight < streamsPerConnection) {
+                    lane.inFlight++;
+                    lane.lastUsed = now;
+                    return Optional.of(new Pass(this, i, Optional.empty(), true));
+                }
+            }
+            if (opening >= MAX_OPENING) {
+                return Optional.empty();
+            }
+            for (int i = 0; i < byLane.length; i++) {
+                Lane lane = byLane[i];
+                if (!lane.http2 && lane.mayBeOpening() == 0) {
+                    Ticket ticket = new Ticket();
+                    lane.unresolved.addLast(ticket);
+                    lane.inFlight++;
+                    lane.lastUsed = now;
+                    return Optional.of(new Pass(this, i, Optional.of(ticket), true));
+                }
+            }
+            return Optional.empty();
+        }
+
+        public void exit(Pass pass, boolean answeredWithHttp2, boolean refusedForStreams) {
+            lock.lock();
+            try {
+                Lane lane = byLane[pass.lane()];
+                pass.ticket().ifPresent(t -> {
+                    if (!t.resolved) {
+                        t.resolved = true;
+                        lane.unresolved.remove(t);
+                    }
+                });
+                if (refusedForStreams) {
+                    // the JDK client refuses a stream beyond the server's limit rather than opening another connection
+                    streamsPerConnection = Math.max(1, lane.inFlight - 1);
+                }
+                lane.inFlight--;
+                if (answeredWithHttp2) {
+                    protocol = Protocol.HTTP_2;
+                    lane.http2 = true;
+                    Instant now = clock.instant();
+                    lane.usableAt = now.isBefore(lane.usableAt) ? now : lane.usableAt;
+                    lane.lastUsed = now;
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void opened(int index) {
+            lock.lock();
+            try {
+                Lane lane = byLane[index];
+                lane.opening++;
+                Ticket ticket = lane.unresolved.pollFirst();
+                if (ticket == null) {
+                    unplanned.incrementAndGet();
+                    // the client found no connection where one was thought to be: trust none on this lane until proven
+                    lane.http2 = false;
+                } else {
+                    ticket.resolved = true;
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void established(int index, String applicationProtocol) {
+            lock.lock();
+            try {
+                Lane lane = byLane[index];
+                lane.opening = Math.max(0, lane.opening - 1);
+                if (applicationProtocol.equals("h2")) {
+                    protocol = Protocol.HTTP_2;
+                    lane.http2 = true;
+                    lane.usableAt = clock.instant().plus(POOL_GRACE);
+                    lane.lastUsed = clock.instant();
+                } else if (protocol == Protocol.UNKNOWN) {
+                    protocol = Protocol.HTTP_1_1;
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void reused(int index) {
+            lock.lock();
+            try {
+                Lane lane = byLane[index];
+                Ticket ticket = lane.unresolved.pollFirst();
+                if (ticket != null) {
+                    ticket.resolved = true;
+                }
+                if (protocol == Protocol.HTTP_2) {
+                    // a stream written on a connection that has answered before: the lane's connection is pooled and alive
+                    lane.http2 = true;
+                    lane.usableAt = clock.instant().isBefore(lane.usableAt) ? clock.instant() : lane.usableAt;
+                    lane.lastUsed = clock.instant();
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void failed(int index) {
+            lock.lock();
+            try {
+                Lane lane = byLane[index];
+                lane.opening = Math.max(0, lane.opening - 1);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}
