@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>HTTP/2 multiplexes: once the host is known to speak it, calls go as streams on a lane's connection, up
  * to {@link #DEFAULT_STREAMS} each (fewer once the server refuses more); a further lane (another HTTP
- * client, hence another connection) is opened, within the same bound, when every lane's connection is full.
+ * client, hence another connection) is opened, within the same bound, when the calls waiting outnumber the
+ * room on the connections there are.
  */
 public final class ConnectionGate {
 
@@ -34,11 +35,8 @@ public final class ConnectionGate {
     static final int MAX_OPENING = 8;
     /** RFC 9113 6.5.2 recommends servers allow at least 100 concurrent streams; lower is learned from a refusal. */
     static final int DEFAULT_STREAMS = 100;
-    /**
-     * The JDK client pools a new HTTP/2 connection just after its handshake; a call sent before that opens a
-     * connection of its own. Waiting calls are released this long after the handshake (or at the first answer).
-     */
-    static final Duration POOL_GRACE = Duration.ofMillis(20);
+    /** Waiting calls look again at least this often, whatever wakes them. */
+    static final Duration RECHECK = Duration.ofMillis(50);
     /**
      * The JDK client closes an idle connection after 30 s (jdk.httpclient.keepalive.timeout) and may not say so;
      * a lane unused for 20 s is not trusted to hold a connection until a call proves it again.
@@ -106,6 +104,11 @@ public final class ConnectionGate {
             }
 
             @Override
+            public void firstRequest(String authority) {
+                destination(authority).firstRequest(lane);
+            }
+
+            @Override
             public void failed(String authority) {
                 destination(authority).failed(lane);
             }
@@ -124,9 +127,13 @@ public final class ConnectionGate {
         final ArrayDeque<Ticket> unresolved = new ArrayDeque<>();
         /** Calls in flight. */
         int inFlight;
-        /** An HTTP/2 connection is established on this lane, usable from {@code usableAt}. */
+        /** An HTTP/2 connection is being opened or is open on this lane. */
         boolean http2;
-        Instant usableAt = Instant.MAX;
+        /**
+         * It is known to be in the JDK client's pool: its first request was written, an answer came over it, or a
+         * request was written on it after an earlier answer. Until then a call sent here could open its own.
+         */
+        boolean confirmed;
         Instant lastUsed = Instant.MIN;
 
         int mayBeOpening() {
@@ -141,6 +148,8 @@ public final class ConnectionGate {
         private final Lane[] byLane;
         private Protocol protocol = Protocol.UNKNOWN;
         private int streamsPerConnection = DEFAULT_STREAMS;
+        /** Calls waiting in {@link #enter}: the demand that decides whether another lane's connection is worth opening. */
+        private int waiting;
 
         Destination() {
             byLane = new Lane[lanes];
@@ -163,7 +172,12 @@ public final class ConnectionGate {
                     if (left <= 0) {
                         return Optional.empty();
                     }
-                    changed.await(Math.min(left, POOL_GRACE.toNanos()), TimeUnit.NANOSECONDS);
+                    waiting++;
+                    try {
+                        changed.await(Math.min(left, RECHECK.toNanos()), TimeUnit.NANOSECONDS);
+                    } finally {
+                        waiting--;
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -180,47 +194,61 @@ public final class ConnectionGate {
             if (lane.mayBeOpening() >= limit) {
                 return Optional.empty();
             }
-            Ticket ticket = new Ticket();
-            lane.unresolved.addLast(ticket);
-            lane.inFlight++;
-            lane.lastUsed = now;
-            return Optional.of(new Pass(this, 0, Optional.of(ticket), false));
+            return Optional.of(admit(lane, 0, true, false, now));
         }
 
-        /** HTTP/2: a stream on a lane whose connection has room, or a new lane's connection within the bound. */
+        /**
+         * HTTP/2: a stream on a lane whose connection is known to be pooled and has room; else, when the calls
+         * waiting outnumber the room on the connections open or opening, one call opens a further lane's
+         * connection (within the bound). The JDK client pools a new connection after its handshake and before
+         * it writes the first request on it, so a new connection takes its other streams from that moment.
+         */
         private Optional<Pass> multiplexed(Instant now) {
             int opening = 0;
+            int room = 0;
             for (Lane lane : byLane) {
-                if (lane.http2 && now.isAfter(lane.lastUsed.plus(STALE_AFTER)) && lane.inFlight == 0) {
+                if (lane.confirmed && lane.inFlight == 0 && now.isAfter(lane.lastUsed.plus(STALE_AFTER))) {
+                    // the JDK may have closed it meanwhile: the next call on this lane proves it, one way or the other
+                    lane.confirmed = false;
                     lane.http2 = false;
                 }
                 opening += lane.mayBeOpening();
+                if (lane.http2) {
+                    room += Math.max(0, streamsPerConnection - lane.inFlight);
+                }
             }
             for (int i = 0; i < byLane.length; i++) {
                 Lane lane = byLane[i];
-                if (lane.http2 && !now.isBefore(lane.usableAt) && lane.inFlight < streamsPerConnection) {
-                    lane.inFlight++;
-                    lane.lastUsed = now;
-                    return Optional.of(new Pass(this, i, Optional.empty(), true));
+                if (lane.confirmed && lane.inFlight < streamsPerConnection) {
+                    return Optional.of(admit(lane, i, false, true, now));
                 }
             }
-            if (opening >= MAX_OPENING) {
+            if (opening >= MAX_OPENING || room > waiting) {
                 return Optional.empty();
             }
             for (int i = 0; i < byLane.length; i++) {
                 Lane lane = byLane[i];
                 if (!lane.http2 && lane.mayBeOpening() == 0) {
-                    Ticket ticket = new Ticket();
-                    lane.unresolved.addLast(ticket);
-                    lane.inFlight++;
-                    lane.lastUsed = now;
-                    return Optional.of(new Pass(this, i, Optional.of(ticket), true));
+                    lane.http2 = true;
+                    return Optional.of(admit(lane, i, true, true, now));
                 }
             }
             return Optional.empty();
         }
 
-        public void exit(Pass pass, boolean answeredWithHttp2, boolean refusedForStreams) {
+        private Pass admit(Lane lane, int index, boolean withTicket, boolean stream, Instant now) {
+            lane.inFlight++;
+            lane.lastUsed = now;
+            Optional<Ticket> ticket = Optional.empty();
+            if (withTicket) {
+                Ticket t = new Ticket();
+                lane.unresolved.addLast(t);
+                ticket = Optional.of(t);
+            }
+            return new Pass(this, index, ticket, stream);
+        }
+
+        void exit(Pass pass, boolean answeredWithHttp2, boolean refusedForStreams) {
             lock.lock();
             try {
                 Lane lane = byLane[pass.lane()];
@@ -238,9 +266,11 @@ public final class ConnectionGate {
                 if (answeredWithHttp2) {
                     protocol = Protocol.HTTP_2;
                     lane.http2 = true;
-                    Instant now = clock.instant();
-                    lane.usableAt = now.isBefore(lane.usableAt) ? now : lane.usableAt;
-                    lane.lastUsed = now;
+                    lane.confirmed = true;
+                    lane.lastUsed = clock.instant();
+                } else if (pass.stream() && pass.ticket().isPresent() && !lane.confirmed && lane.inFlight == 0) {
+                    // the call that was to open this lane's connection got no HTTP/2 answer: let another try
+                    lane.http2 = false;
                 }
                 changed.signalAll();
             } finally {
@@ -257,7 +287,7 @@ public final class ConnectionGate {
                 if (ticket == null) {
                     unplanned.incrementAndGet();
                     // the client found no connection where one was thought to be: trust none on this lane until proven
-                    lane.http2 = false;
+                    lane.confirmed = false;
                 } else {
                     ticket.resolved = true;
                 }
@@ -275,7 +305,6 @@ public final class ConnectionGate {
                 if (applicationProtocol.equals("h2")) {
                     protocol = Protocol.HTTP_2;
                     lane.http2 = true;
-                    lane.usableAt = clock.instant().plus(POOL_GRACE);
                     lane.lastUsed = clock.instant();
                 } else if (protocol == Protocol.UNKNOWN) {
                     protocol = Protocol.HTTP_1_1;
@@ -293,13 +322,26 @@ public final class ConnectionGate {
                 Ticket ticket = lane.unresolved.pollFirst();
                 if (ticket != null) {
                     ticket.resolved = true;
+                    if (protocol == Protocol.HTTP_2) {
+                        // the call sent to prove a quiet lane wrote its request on the connection already there: it is pooled
+                        lane.http2 = true;
+                        lane.confirmed = true;
+                        lane.lastUsed = clock.instant();
+                    }
                 }
-                if (protocol == Protocol.HTTP_2) {
-                    // a stream written on a connection that has answered before: the lane's connection is pooled and alive
-                    lane.http2 = true;
-                    lane.usableAt = clock.instant().isBefore(lane.usableAt) ? clock.instant() : lane.usableAt;
-                    lane.lastUsed = clock.instant();
-                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void firstRequest(int index) {
+            lock.lock();
+            try {
+                Lane lane = byLane[index];
+                lane.http2 = true;
+                lane.confirmed = true;
+                lane.lastUsed = clock.instant();
                 changed.signalAll();
             } finally {
                 lock.unlock();

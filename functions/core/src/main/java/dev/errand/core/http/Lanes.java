@@ -23,8 +23,9 @@ public final class Lanes {
 
     /** Built on first use: each client has a selector thread, and most hosts never need a second connection. */
     private final HttpClient[] auto;
-    private final HttpClient http11;
-    private final SSLContext base;
+    private HttpClient http11;
+    /** Read when the first client is built, not before: the JVM's trust settings may be made after this object. */
+    private SSLContext base;
     private final ExecutorService threads;
     private final ConnectionGate autoGate;
     private final ConnectionGate http11Gate;
@@ -35,9 +36,7 @@ public final class Lanes {
         this.autoGate = new ConnectionGate(lanes, clock);
         this.http11Gate = new ConnectionGate(1, clock);
         this.threads = Executors.newVirtualThreadPerTaskExecutor();
-        this.base = defaultContext();
         this.auto = new HttpClient[lanes];
-        this.http11 = client(HttpClient.Version.HTTP_1_1, new WatchedSslContext(base, http11Gate.listener(0)), threads);
     }
 
     /** The production set: HTTP/2 lanes, handshakes bounded per host. */
@@ -55,10 +54,16 @@ public final class Lanes {
     }
 
     public HttpClient client(boolean http11Only, int lane) {
-        if (http11Only) {
-            return http11;
-        }
         synchronized (auto) {
+            if (base == null) {
+                base = defaultContext();
+            }
+            if (http11Only) {
+                if (http11 == null) {
+                    http11 = client(HttpClient.Version.HTTP_1_1, new WatchedSslContext(base, http11Gate.listener(0)), threads);
+                }
+                return http11;
+            }
             if (auto[lane] == null) {
                 auto[lane] = client(HttpClient.Version.HTTP_2, new WatchedSslContext(base, autoGate.listener(lane)), threads);
             }

@@ -34,6 +34,9 @@ final class WatchedSslContext extends SSLContext {
 
         void reused(String authority);
 
+        /** The first request on a new HTTP/2 connection was written: the JDK client pools a connection before that. */
+        void firstRequest(String authority);
+
         void failed(String authority);
     }
 
@@ -98,6 +101,45 @@ final class WatchedSslContext extends SSLContext {
         }
     }
 
+    /**
+     * The client side of an HTTP/2 connection as written: the 24-byte preface, then frames of a 9-byte header
+     * (length, type, flags, stream) and a payload. Only the frame types matter: HEADERS (1) starts a request.
+     */
+    static final class Http2Frames {
+        private static final int PREFACE = 24;
+        private static final int HEADER = 9;
+        private static final int HEADERS = 1;
+        private long skip = PREFACE;
+        private final byte[] head = new byte[HEADER];
+        private int filled;
+
+        /** Reads {@code count} bytes from the buffers' positions; true once a HEADERS frame has begun. */
+        boolean readUntilHeaders(ByteBuffer[] buffers, int count) {
+            int left = count;
+            for (ByteBuffer b : buffers) {
+                while (left > 0 && b.hasRemaining()) {
+                    if (skip > 0) {
+                        int n = (int) Math.min(skip, Math.min(left, b.remaining()));
+                        b.position(b.position() + n);
+                        skip -= n;
+                        left -= n;
+                        continue;
+                    }
+                    head[filled++] = b.get();
+                    left--;
+                    if (filled == HEADER) {
+                        filled = 0;
+                        if (head[3] == HEADERS) {
+                            return true;
+                        }
+                        skip = ((head[0] & 0xffL) << 16) | ((head[1] & 0xffL) << 8) | (head[2] & 0xffL);
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
     /** Passes everything to the real engine, watching the results of wrap and unwrap. */
     private static final class WatchedEngine extends SSLEngine {
         private final SSLEngine engine;
@@ -107,6 +149,8 @@ final class WatchedSslContext extends SSLContext {
         private boolean ended;
         /** Application data was read since the last request was written: the next write is a new request on this connection. */
         private boolean answered;
+        /** Reads the plaintext an HTTP/2 connection writes until its first HEADERS frame. */
+        private Http2Frames frames;
 
         WatchedEngine(SSLEngine engine, String authority, Listener listener) {
             super(engine.getPeerHost(), engine.getPeerPort());
@@ -117,9 +161,15 @@ final class WatchedSslContext extends SSLContext {
 
         @Override
         public SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length, ByteBuffer dst) throws SSLException {
+            Http2Frames reading = frames;
+            ByteBuffer[] before = reading == null ? null : duplicates(srcs, offset, length);
             try {
                 SSLEngineResult result = engine.wrap(srcs, offset, length, dst);
                 afterWrap(result);
+                if (reading != null && result.bytesConsumed() > 0 && reading.readUntilHeaders(before, result.bytesConsumed())) {
+                    frames = null;
+                    listener.firstRequest(authority);
+                }
                 return result;
             } catch (SSLException e) {
                 fail();
@@ -173,8 +223,20 @@ final class WatchedSslContext extends SSLContext {
                 }
                 established = true;
             }
-            listener.established(authority, java.util.Optional.ofNullable(engine.getApplicationProtocol()).orElse(""));
+            String protocol = java.util.Optional.ofNullable(engine.getApplicationProtocol()).orElse("");
+            if (protocol.equals("h2")) {
+                frames = new Http2Frames();
+            }
+            listener.established(authority, protocol);
             return true;
+        }
+
+        private static ByteBuffer[] duplicates(ByteBuffer[] srcs, int offset, int length) {
+            ByteBuffer[] copies = new ByteBuffer[length];
+            for (int i = 0; i < length; i++) {
+                copies[i] = srcs[offset + i].duplicate();
+            }
+            return copies;
         }
 
         private void fail() {
