@@ -136,6 +136,11 @@ public final class TestCa {
 
     /** The JVM options that make another JVM trust this CA (for JAVA_TOOL_OPTIONS or a command line). */
     public List<String> jvmOptions() {
+        return jvmOptions(trustStore);
+    }
+
+    /** The options for a trust store this class wrote, possibly in another JVM. */
+    public static List<String> jvmOptions(Path trustStore) {
         return List.of("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + STORE_PASSWORD,
                 "-Djavax.net.ssl.trustStoreType=PKCS12");
     }

@@ -2,7 +2,6 @@ package dev.errand.core.job;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.errand.core.json.Json;
-import dev.errand.core.target.TargetDirectory;
 import dev.errand.core.validation.FieldError;
 import dev.errand.core.validation.JobRequestReader;
 import dev.errand.core.validation.Pointer;
@@ -25,8 +24,7 @@ public final class Envelope {
 
     public static final int VERSION = 1;
 
-    private static final JobRequestReader REQUEST_SHAPE =
-            new JobRequestReader(TargetDirectory.ANY, JobRequestReader.LARGEST_MAX_BODY_BYTES);
+    private static final JobRequestReader REQUEST_SHAPE = JobRequestReader.forQueuedMessages();
 
     private Envelope() {}
 

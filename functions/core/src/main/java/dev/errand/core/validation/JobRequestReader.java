@@ -2,6 +2,7 @@ package dev.errand.core.validation;
 
 import dev.errand.core.job.HttpMethod;
 import dev.errand.core.job.JobRequest;
+import dev.errand.core.job.MessageBudget;
 import dev.errand.core.json.Json;
 import dev.errand.core.target.TargetDirectory;
 import java.nio.charset.StandardCharsets;
@@ -24,23 +25,37 @@ public final class JobRequestReader {
 
     /** SQS's DelaySeconds maximum: a longer delay cannot be expressed on the queue. */
     public static final int MAX_DELAY_SECONDS = 900;
-    /** The default body limit: a quarter of SQS's 1 MiB message, leaving room for a batch and the envelope. */
-    public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
-    /** The envelope around a body must still fit one SQS message (1 MiB); 64 KiB is kept for it. */
-    public static final int LARGEST_MAX_BODY_BYTES = 1024 * 1024 - 64 * 1024;
+    /** The largest body whose job always fits one SQS message, in the jobs queue and in the DLQ (MessageBudget). */
+    public static final int LARGEST_MAX_BODY_BYTES = MessageBudget.LARGEST_BODY_BYTES;
+    /** The default is the largest: any smaller limit is the operator's choice. */
+    public static final int DEFAULT_MAX_BODY_BYTES = LARGEST_MAX_BODY_BYTES;
 
     public static final List<String> FIELDS = List.of("target", "method", "path", "headers", "body", "delaySeconds");
 
     private final TargetDirectory targets;
     private final int maxBodyBytes;
+    private final int maxHeaderChars;
 
     public JobRequestReader(TargetDirectory targets, int maxBodyBytes) {
+        this(targets, maxBodyBytes, HeaderRules.MAX_TOTAL_CHARS);
         if (maxBodyBytes < 1 || maxBodyBytes > LARGEST_MAX_BODY_BYTES) {
             throw new IllegalArgumentException("maxBodyBytes must be from 1 to " + LARGEST_MAX_BODY_BYTES
                     + " so that a job fits one SQS message, was " + maxBodyBytes);
         }
+    }
+
+    private JobRequestReader(TargetDirectory targets, int maxBodyBytes, int maxHeaderChars) {
         this.targets = targets;
         this.maxBodyBytes = maxBodyBytes;
+        this.maxHeaderChars = maxHeaderChars;
+    }
+
+    /**
+     * For messages already on the queue: the same shape, but sizes are not judged again (SQS took the
+     * message, and it was accepted under the limits in force then), so a limit lowered later drops nothing.
+     */
+    public static JobRequestReader forQueuedMessages() {
+        return new JobRequestReader(TargetDirectory.ANY, MessageBudget.SQS_MESSAGE_BYTES, Integer.MAX_VALUE);
     }
 
     /** The result of reading one job request. */
@@ -141,6 +156,10 @@ public final class JobRequestReader {
             problem.ifPresentOrElse(p -> errors.add(new FieldError(here, p)), () -> headers.put(name, (String) value));
             seen.putIfAbsent(lower, name);
         });
+        int chars = headers.entrySet().stream().mapToInt(h -> h.getKey().length() + h.getValue().length()).sum();
+        if (chars > maxHeaderChars) {
+            errors.add(new FieldError(at, "hold " + chars + " characters of names and values together; the limit is " + maxHeaderChars));
+        }
         return headers;
     }
 
