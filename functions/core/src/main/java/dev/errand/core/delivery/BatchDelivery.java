@@ -203,9 +203,9 @@ public final class BatchDelivery {
             CallResult result = redacted(caller.call(authenticator.signed(target, job.id().value(), request, clock.instant()), timeout));
             if (result instanceof CallResult.NotSent notSent) {
                 // our own client held it back (no connection slot in time): not the provider's failure, so no breaker
-                // count and nothing remembered; the claim is written, so the copy carries this attempt (see claimThenCall)
+                // count and nothing remembered; a claim written makes the copy carry this attempt (see claimThenCall)
                 sent = false;
-                return notCalled(message, Optional.of(job), attempt,
+                return notCalled(message, Optional.of(job), store.enabled() ? attempt : attempt - 1,
                         new Outcome.Deferred(OUT_OF_TIME_DELAY, "not sent: " + notSent.detail()));
             }
             verdict = afterUnauthorized(target, request, OutcomeRules.classify(result, clock.instant()));

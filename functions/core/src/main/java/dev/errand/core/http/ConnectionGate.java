@@ -187,11 +187,14 @@ public final class ConnectionGate {
             }
         }
 
-        /** HTTP/1.1, or a host not yet known: lane 0, every call with a ticket; one call alone while the protocol is unknown. */
+        /**
+         * HTTP/1.1, or a host not yet known: lane 0, every call with a ticket. While the protocol is unknown up to
+         * the bound go at once (over HTTP/2 all but one of their connections carry a single stream and close):
+         * sending one alone would hold every other call behind its handshake.
+         */
         private Optional<Pass> single(Instant now) {
             Lane lane = byLane[0];
-            int limit = protocol == Protocol.UNKNOWN ? 1 : MAX_OPENING;
-            if (lane.mayBeOpening() >= limit) {
+            if (lane.mayBeOpening() >= MAX_OPENING) {
                 return Optional.empty();
             }
             return Optional.of(admit(lane, 0, true, false, now));

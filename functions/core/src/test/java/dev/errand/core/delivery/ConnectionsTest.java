@@ -74,8 +74,10 @@ class ConnectionsTest {
             allAnswered200(all(caller, provider, 90, HttpVersion.AUTO));
 
             assertThat(provider.calls()).hasSize(180).allSatisfy(c -> assertThat(c.protocol()).isEqualTo("HTTP/2.0"));
-            assertThat(afterFirst).as("90 calls fit one connection's streams").isEqualTo(1);
-            assertThat(caller.connectionsOpened()).as("the warm batch reuses it").isEqualTo(1);
+            // while the host's protocol is unknown up to 8 calls open connections; one is kept, and takes every other call
+            assertThat(afterFirst).as("90 calls fit one connection's streams").isBetween(1L, 8L);
+            assertThat(caller.connectionsOpened()).as("the warm batch opens none").isEqualTo(afterFirst);
+            assertThat(provider.calls().subList(90, 180)).extracting(Provider.Call::protocol).containsOnly("HTTP/2.0");
         }
     }
 
@@ -97,7 +99,8 @@ class ConnectionsTest {
             List<CallResult> results = all(bounded, provider, 60, HttpVersion.AUTO);
 
             allAnswered200(results);
-            assertThat(bounded.connectionsOpened()).isBetween(6L, (long) Lanes.HTTP2_LANES);
+            // the first calls to a new host open up to 8 connections while its protocol is unknown; then 6 lanes carry 10 streams each
+            assertThat(bounded.connectionsOpened()).isBetween(6L, 8L + Lanes.HTTP2_LANES);
         }
     }
 
@@ -118,22 +121,23 @@ class ConnectionsTest {
         }
     }
 
-    /** The first call to a new host decides its protocol; here its handshake never ends, so the next cannot get a connection. */
+    /** Eight handshakes that never end fill the bound to this host, so a ninth call cannot get a connection. */
     @Test
     void aCallThatCannotGetAConnectionInTimeIsNotSentAndSaysSo() throws Exception {
         try (SilentServer silent = SilentServer.start(); ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             JdkHttpCaller bounded = JdkHttpCaller.bounded();
-            OutgoingRequest probe = new OutgoingRequest(silent.httpsUrl().resolve("/a"), HttpMethod.POST, Map.of(), Optional.empty());
-            Future<CallResult> first = threads.submit(() -> bounded.call(probe, Duration.ofSeconds(3)));
-            Thread.sleep(200);
+            OutgoingRequest request = new OutgoingRequest(silent.httpsUrl().resolve("/a"), HttpMethod.POST, Map.of(), Optional.empty());
+            List<Future<CallResult>> hanging = IntStream.range(0, 8).mapToObj(i -> threads.submit(() -> bounded.call(request, Duration.ofSeconds(3)))).toList();
+            Thread.sleep(300);
 
-            CallResult squeezed = bounded.call(probe, Duration.ofMillis(1500));
+            CallResult squeezed = bounded.call(request, Duration.ofMillis(1500));
 
             assertThat(squeezed).isInstanceOfSatisfying(CallResult.NotSent.class,
                     n -> assertThat(n.detail()).startsWith("no connection to 127.0.0.1:" + silent.httpsUrl().getPort()));
             assertThat(squeezed.latency()).isLessThan(Duration.ofMillis(1500));
-            assertThat(first.get()).isInstanceOfSatisfying(CallResult.NoResponse.class,
-                    n -> assertThat(n.failure()).isEqualTo(CallResult.Failure.TIMEOUT));
+            for (Future<CallResult> f : hanging) {
+                assertThat(f.get()).isInstanceOfSatisfying(CallResult.NoResponse.class, n -> assertThat(n.failure()).isEqualTo(CallResult.Failure.TIMEOUT));
+            }
         }
     }
 
@@ -142,24 +146,28 @@ class ConnectionsTest {
     void aCallNotSentIsPutOffAndNotCountedAgainstTheProvider() throws Exception {
         try (SilentServer silent = SilentServer.start()) {
             var targets = ((dev.errand.core.target.Targets.Loaded.Ok) dev.errand.core.target.Targets.parse(
-                    "{\"targets\":{\"p\":{\"baseUrl\":\"" + silent.httpsUrl() + "\",\"timeoutMs\":2500}}}")).targets();
+                    "{\"targets\":{\"p\":{\"baseUrl\":\"" + silent.httpsUrl() + "\",\"timeoutMs\":2500,\"breakerThreshold\":100}}}")).targets();
             java.time.Clock clock = java.time.Clock.systemUTC();
             BatchDelivery delivery = new BatchDelivery(targets, JdkHttpCaller.bounded(),
                     RetryPolicy.builder().jitter(() -> 1.0).build(),
                     new dev.errand.core.auth.SecretAuthenticator(dev.errand.core.auth.SecretSource.NONE),
                     new dev.errand.core.log.JsonLog(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), clock), clock, 1000);
             dev.errand.core.job.JobIds ids = new dev.errand.core.job.JobIds(clock, new java.util.SplittableRandom(3));
-            List<IncomingMessage> messages = IntStream.range(0, 2).mapToObj(i -> new IncomingMessage("m-" + i,
+            List<IncomingMessage> messages = IntStream.range(0, 9).mapToObj(i -> new IncomingMessage("m-" + i,
                     dev.errand.core.job.Envelope.encode(new dev.errand.core.job.Job(ids.next(), new dev.errand.core.job.JobRequest("p",
                             HttpMethod.POST, "/x", Map.of(), Optional.empty(), 0), java.time.Instant.now(), 0)), 1)).toList();
 
             List<Settled> settled = delivery.deliver(messages, Deadline.after(clock, Duration.ofSeconds(20)));
 
-            assertThat(settled).extracting(s -> s.outcome().getClass().getSimpleName()).containsExactlyInAnyOrder("Retry", "Deferred");
+            assertThat(settled).extracting(s -> s.outcome().getClass().getSimpleName()).containsOnly("Retry", "Deferred")
+                    .filteredOn("Deferred"::equals).hasSize(1);
             assertThat(settled).filteredOn(s -> s.outcome() instanceof Outcome.Retry)
                     .allSatisfy(s -> assertThat(((Outcome.Retry) s.outcome()).reason()).startsWith("timed out"));
             assertThat(settled).filteredOn(s -> s.outcome() instanceof Outcome.Deferred)
-                    .allSatisfy(s -> assertThat(((Outcome.Deferred) s.outcome()).reason()).startsWith("not sent: no connection to"));
+                    .allSatisfy(s -> {
+                        assertThat(((Outcome.Deferred) s.outcome()).reason()).startsWith("not sent: no connection to");
+                        assertThat(s.callsMade()).as("records off: nothing claimed, no attempt used").isZero();
+                    });
         }
     }
 }
