@@ -48,7 +48,7 @@ public final class ConnectionGate {
     /** Leave to send one call, on one lane; the ticket is held until the call has opened or reused a connection. */
     public record Pass(Destination destination, int lane, Optional<Ticket> ticket, boolean stream) {}
 
-    /** A call that may be opening a connection, until it is known whether it did. */
+    /** A call that may be opening a connection: until it is known whether it did, then while its handshake runs. */
     public static final class Ticket {
         private boolean resolved;
     }
@@ -121,8 +121,11 @@ public final class ConnectionGate {
 
     /** One lane's view of a host: its connection(s) and the calls on them. */
     private static final class Lane {
-        /** Handshakes in progress. */
-        int opening;
+        /**
+         * Calls whose connection is being opened, oldest first. A call that ends leaves it too, whatever its
+         * handshake did: a connection refused before any handshake says nothing to the TLS engine.
+         */
+        final ArrayDeque<Ticket> handshaking = new ArrayDeque<>();
         /** Calls let through that have not yet opened or reused a connection, oldest first. */
         final ArrayDeque<Ticket> unresolved = new ArrayDeque<>();
         /** Calls in flight. */
@@ -137,7 +140,7 @@ public final class ConnectionGate {
         Instant lastUsed = Instant.MIN;
 
         int mayBeOpening() {
-            return opening + unresolved.size();
+            return handshaking.size() + unresolved.size();
         }
     }
 
@@ -252,14 +255,12 @@ public final class ConnectionGate {
         }
 
         void exit(Pass pass, boolean answeredWithHttp2, boolean refusedForStreams) {
-            lock.lock();
-            try {
+            changing(() -> {
                 Lane lane = byLane[pass.lane()];
                 pass.ticket().ifPresent(t -> {
-                    if (!t.resolved) {
-                        t.resolved = true;
-                        lane.unresolved.remove(t);
-                    }
+                    t.resolved = true;
+                    lane.unresolved.remove(t);
+                    lane.handshaking.remove(t);
                 });
                 if (refusedForStreams) {
                     // the JDK client refuses a stream beyond the server's limit rather than opening another connection
@@ -275,17 +276,12 @@ public final class ConnectionGate {
                     // the call that was to open this lane's connection got no HTTP/2 answer: let another try
                     lane.http2 = false;
                 }
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            });
         }
 
         void opened(int index) {
-            lock.lock();
-            try {
+            changing(() -> {
                 Lane lane = byLane[index];
-                lane.opening++;
                 Ticket ticket = lane.unresolved.pollFirst();
                 if (ticket == null) {
                     unplanned.incrementAndGet();
@@ -293,18 +289,15 @@ public final class ConnectionGate {
                     lane.confirmed = false;
                 } else {
                     ticket.resolved = true;
+                    lane.handshaking.addLast(ticket);
                 }
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            });
         }
 
         void established(int index, String applicationProtocol) {
-            lock.lock();
-            try {
+            changing(() -> {
                 Lane lane = byLane[index];
-                lane.opening = Math.max(0, lane.opening - 1);
+                lane.handshaking.pollFirst();
                 if (applicationProtocol.equals("h2")) {
                     protocol = Protocol.HTTP_2;
                     lane.http2 = true;
@@ -312,50 +305,42 @@ public final class ConnectionGate {
                 } else if (protocol == Protocol.UNKNOWN) {
                     protocol = Protocol.HTTP_1_1;
                 }
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            });
         }
 
         void reused(int index) {
-            lock.lock();
-            try {
+            changing(() -> {
                 Lane lane = byLane[index];
                 Ticket ticket = lane.unresolved.pollFirst();
                 if (ticket != null) {
                     ticket.resolved = true;
                     if (protocol == Protocol.HTTP_2) {
                         // the call sent to prove a quiet lane wrote its request on the connection already there: it is pooled
-                        lane.http2 = true;
-                        lane.confirmed = true;
-                        lane.lastUsed = clock.instant();
+                        confirm(lane);
                     }
                 }
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            });
         }
 
         void firstRequest(int index) {
-            lock.lock();
-            try {
-                Lane lane = byLane[index];
-                lane.http2 = true;
-                lane.confirmed = true;
-                lane.lastUsed = clock.instant();
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            changing(() -> confirm(byLane[index]));
         }
 
         void failed(int index) {
+            changing(() -> byLane[index].handshaking.pollFirst());
+        }
+
+        private void confirm(Lane lane) {
+            lane.http2 = true;
+            lane.confirmed = true;
+            lane.lastUsed = clock.instant();
+        }
+
+        /** Makes a change under the lock and wakes the waiting calls to look again. */
+        private void changing(Runnable change) {
             lock.lock();
             try {
-                Lane lane = byLane[index];
-                lane.opening = Math.max(0, lane.opening - 1);
+                change.run();
                 changed.signalAll();
             } finally {
                 lock.unlock();

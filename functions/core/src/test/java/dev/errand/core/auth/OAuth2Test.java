@@ -39,23 +39,7 @@ import org.junit.jupiter.api.Test;
 class OAuth2Test {
 
     private static final String CLIENT_SECRET = "cs-8d1f0e7a";
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final TestClock clock = new TestClock();
     private final AtomicInteger issued = new AtomicInteger();
     private final AtomicReference<Reply> failure = new AtomicReference<>();
     private Provider tokens;
@@ -110,9 +94,9 @@ class OAuth2Test {
         Target crm = target(Auth.ClientAuth.BASIC);
 
         List<Credentials> batch = inParallel(100, () -> authenticator.credentials(crm));
-        now.set(now.get().plusSeconds(3600 - 61));
+        clock.advance(Duration.ofSeconds(3600 - 61));
         Credentials stillKept = authenticator.credentials(crm);
-        now.set(now.get().plusSeconds(2));
+        clock.advance(Duration.ofSeconds(2));
         Credentials renewed = authenticator.credentials(crm);
 
         assertThat(batch).containsOnly(new Credentials.Ready(Map.of("Authorization", "Bearer at-1-contacts:write")));
@@ -150,7 +134,7 @@ class OAuth2Test {
         List<Credentials> batch = inParallel(50, () -> authenticator.credentials(crm));
         failure.set(null);
         Credentials soon = authenticator.credentials(crm);
-        now.set(now.get().plusSeconds(5));
+        clock.advance(Duration.ofSeconds(5));
         Credentials later = authenticator.credentials(crm);
 
         assertThat(batch).allSatisfy(c -> assertThat(c).isInstanceOfSatisfying(Credentials.Unavailable.class, u -> assertThat(authenticator.redact(u.reason()))

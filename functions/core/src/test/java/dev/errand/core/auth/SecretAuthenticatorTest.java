@@ -30,23 +30,7 @@ import org.junit.jupiter.api.Test;
 class SecretAuthenticatorTest {
 
     private final AtomicReference<String> stored = new AtomicReference<>("tok-5f2e9c1a");
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final TestClock clock = new TestClock();
     private final AtomicInteger reads = new AtomicInteger();
     private final AtomicReference<Supplier<SecretValue>> answer = new AtomicReference<>(() -> new SecretValue.Found(stored.get()));
     /** Slow enough that every record of a batch asks while the first read is still out. */
@@ -101,9 +85,9 @@ class SecretAuthenticatorTest {
         answer.set(() -> new SecretValue.Refused("could not read ssm:/errand/crm (ParameterNotFound)"));
 
         List<Credentials> all = inParallel(100, () -> authenticator.credentials(crm));
-        now.set(now.get().plus(SecretAuthenticator.REFUSED_TTL).minusSeconds(1));
+        clock.advance(SecretAuthenticator.REFUSED_TTL.minusSeconds(1));
         authenticator.credentials(crm);
-        now.set(now.get().plusSeconds(2));
+        clock.advance(Duration.ofSeconds(2));
         Credentials later = authenticator.credentials(crm);
 
         assertThat(all).containsOnly(new Credentials.Refused("could not read ssm:/errand/crm (ParameterNotFound)"));
@@ -118,7 +102,7 @@ class SecretAuthenticatorTest {
         List<Credentials> all = inParallel(100, () -> authenticator.credentials(crm));
         answer.set(() -> new SecretValue.Found(stored.get()));
         Credentials soon = authenticator.credentials(crm);
-        now.set(now.get().plus(SecretAuthenticator.UNAVAILABLE_TTL));
+        clock.advance(SecretAuthenticator.UNAVAILABLE_TTL);
         Credentials after = authenticator.credentials(crm);
 
         assertThat(all).containsOnly(new Credentials.Unavailable("could not read ssm:/errand/crm (ThrottlingException)"));

@@ -121,6 +121,23 @@ class ConnectionsTest {
         }
     }
 
+    /** A refused connection never reaches a handshake: it must not hold a place in the bound, or a host that is down would stall. */
+    @Test
+    void callsToAHostThatRefusesConnectionsAreRefusedNotHeldBack() throws Exception {
+        JdkHttpCaller bounded = JdkHttpCaller.bounded();
+        OutgoingRequest request = new OutgoingRequest(java.net.URI.create("https://127.0.0.1:" + dev.errand.testkit.Ports.closed() + "/x"),
+                HttpMethod.POST, Map.of(), Optional.empty());
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int round = 0; round < 3; round++) {
+                List<Future<CallResult>> calls = IntStream.range(0, 20).mapToObj(i -> threads.submit(() -> bounded.call(request, Duration.ofSeconds(3)))).toList();
+                for (Future<CallResult> f : calls) {
+                    assertThat(f.get()).isInstanceOfSatisfying(CallResult.NoResponse.class,
+                            n -> assertThat(n.failure()).as(n.detail()).isEqualTo(CallResult.Failure.CONNECTION_REFUSED));
+                }
+            }
+        }
+    }
+
     /** Eight handshakes that never end fill the bound to this host, so a ninth call cannot get a connection. */
     @Test
     void aCallThatCannotGetAConnectionInTimeIsNotSentAndSaysSo() throws Exception {
