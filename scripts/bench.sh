@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and prints their tables: batch concurrency (concurrent vs sequential), HTTP clients,
-# cold start of each function jar, and end to end through the local runtime. Builds first when stale.
+# cold start of each function jar, end to end through the local runtime, and TLS (HTTP/1.1 vs HTTP/2, with and
+# without the bound on handshakes). Providers are HTTPS (a CA made by the run). Builds first when stale.
 #   scripts/bench.sh                 everything (about 20 minutes on 2 cores)
-#   scripts/bench.sh batch clients   some suites: batch, clients, cold, e2e
+#   scripts/bench.sh batch clients   some suites: batch, clients, cold, e2e, tls
 #   scripts/bench.sh --quick         tiny sizes, to check the harness
 # Writes bench-results/results.json (read by scripts/cost-estimate), report.md and batch-wall-time.svg.
 set -euo pipefail

@@ -1,12 +1,13 @@
 # Shared by the scripts: find a JDK 25 and build what is stale. Source it; do not run it.
 
-# Sets JAVA_HOME to a JDK 25, or explains how to get one and exits.
+# Sets JAVA_HOME to a JDK 25, or explains how to get one and exits. With JAVA_TOOL_OPTIONS set (a private CA's
+# trust store, a proxy), every JVM first prints "Picked up JAVA_TOOL_OPTIONS: ...": that line is not the version.
 errand_find_jdk() {
   local candidate
   for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-* /usr/lib/jvm/jdk-25* \
       /Library/Java/JavaVirtualMachines/*25*/Contents/Home "$HOME"/.sdkman/candidates/java/25* "$HOME"/.jdks/*25*; do
     if [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] \
-        && "$candidate/bin/java" -version 2>&1 | head -1 | grep -Eq 'version "25([."]|$)'; then
+        && "$candidate/bin/java" -version 2>&1 | grep -v '^Picked up ' | head -1 | grep -Eq 'version "25([."]|$)'; then
       export JAVA_HOME="$candidate"
       export PATH="$JAVA_HOME/bin:$PATH"
       return 0

@@ -12,13 +12,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code scripts/bench.sh [--quick] [--out DIR] [suite ...]}: runs the suites (batch, clients, cold, e2e;
+ * {@code scripts/bench.sh [--quick] [--out DIR] [suite ...]}: runs the suites (batch, clients, cold, e2e, tls;
  * all by default), prints their tables, and writes DIR/results.json, DIR/report.md and DIR/batch-wall-time.svg.
  * Every benchmark runs in fresh JVMs; the provider and SQS run in a process of their own.
  */
 public final class Bench {
 
-    static final List<String> SUITES = List.of("batch", "clients", "cold", "e2e");
+    static final List<String> SUITES = List.of("batch", "clients", "cold", "e2e", "tls");
 
     private Bench() {}
 
@@ -45,13 +45,15 @@ public final class Bench {
     /** Runs the suites and writes what they found; answers the report's text. */
     public static String run(List<String> suites, boolean quick, Path out) throws IOException {
         Path logs = Files.createDirectories(out.resolve("logs"));
-        Jvm jvm = Jvm.current(logs);
+        Jvm launcher = Jvm.current(logs);
         BatchSuite.Plan plan = quick ? BatchSuite.Plan.quick() : BatchSuite.Plan.full();
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("machine", Machine.describe());
         results.put("quick", quick);
         StringBuilder report = new StringBuilder("# Errand benchmark results\n\n" + Machine.line() + "\n\n");
-        try (WorldProcess world = new WorldProcess(jvm, logs.resolve("world.log"))) {
+        try (WorldProcess world = new WorldProcess(launcher, logs.resolve("world.log"))) {
+            // the world's provider speaks HTTPS with a CA made in its JVM: every child trusts it as a user would a private CA
+            Jvm jvm = launcher.withEnvironment(Map.of("JAVA_TOOL_OPTIONS", String.join(" ", world.trustOptions())));
             if (suites.contains("batch")) {
                 System.err.println("batch concurrency (the handler, fresh JVM per configuration)...");
                 List<Map<String, Object>> rows = Summary.rows(new BatchSuite(jvm, world, plan).batches());
@@ -82,6 +84,14 @@ public final class Bench {
                         crtJars());
                 results.put("coldSdk", sdk);
                 section(report, "The SDK's share: one SQS call from a fresh JVM", Report.sdkTable(sdk));
+                save(out, results, report);
+            }
+            if (suites.contains("tls")) {
+                System.err.println("TLS (one HTTPS host, HTTP/1.1 and HTTP/2, the JDK client alone and with the handshake bound)...");
+                TlsSuite.Plan tls = quick ? TlsSuite.Plan.quick() : TlsSuite.Plan.full();
+                List<Map<String, Object>> rows = Summary.rows(new TlsSuite(jvm, world, tls).run());
+                results.put("tls", rows);
+                section(report, "TLS: one HTTPS host, HTTP/1.1 against HTTP/2, before and after the handshake bound", Report.tlsTable(rows, tls));
                 save(out, results, report);
             }
             if (suites.contains("e2e")) {

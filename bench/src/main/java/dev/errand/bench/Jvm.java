@@ -11,8 +11,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Starts child JVMs (each benchmark runs in a fresh one) and collects the {@code RESULT {json}} lines they print. */
-public record Jvm(Path java, String classPath, Path logs) {
+/**
+ * Starts child JVMs (each benchmark runs in a fresh one) and collects the {@code RESULT {json}} lines they print.
+ * {@code environment} is given to every child (JAVA_TOOL_OPTIONS with the world's trust store, as a user passes a
+ * private CA).
+ */
+public record Jvm(Path java, String classPath, Path logs, Map<String, String> environment) {
+
+    public Jvm {
+        environment = Map.copyOf(environment);
+    }
 
     /** No single child may run longer: the slowest, a sequential 1,000-record batch at 200 ms, takes under 4 minutes. */
     static final long CHILD_TIMEOUT_MINUTES = 10;
@@ -20,7 +28,15 @@ public record Jvm(Path java, String classPath, Path logs) {
 
     /** The JVM and class path this process runs on. */
     public static Jvm current(Path logs) {
-        return new Jvm(Path.of(ProcessHandle.current().info().command().orElse("java")), System.getProperty("java.class.path"), logs);
+        return new Jvm(Path.of(ProcessHandle.current().info().command().orElse("java")), System.getProperty("java.class.path"), logs,
+                Map.of());
+    }
+
+    /** The same, every child also getting {@code more} in its environment. */
+    public Jvm withEnvironment(Map<String, String> more) {
+        Map<String, String> all = new java.util.HashMap<>(environment);
+        all.putAll(more);
+        return new Jvm(java, classPath, logs, all);
     }
 
     public List<String> command(List<String> jvmFlags, String mainClass, List<String> args) {
@@ -43,6 +59,7 @@ public record Jvm(Path java, String classPath, Path logs) {
         Path log = logs.resolve(name.replaceAll("[^A-Za-z0-9_.=-]", "_") + ".log");
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
+            builder.environment().putAll(environment);
             builder.environment().putAll(env);
             Process p = builder.start();
             List<Map<String, Object>> results = new ArrayList<>();

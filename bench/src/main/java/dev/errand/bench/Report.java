@@ -110,6 +110,40 @@ final class Report {
         return t.isEmpty() ? "No client lost a record.\n" : t.toString();
     }
 
+    /** Per HTTP version and caller: the fresh JVM's first batch of the largest size, then each size warm. */
+    static String tlsTable(List<Map<String, Object>> rows, TlsSuite.Plan plan) {
+        Table t = new Table("HTTP", "handshake bound", "batch", "records", "failed", "wall ms", "efficiency", "CPU ms/call",
+                "connections opened", "provider peak in flight", "load avg");
+        int largest = plan.sizes().getLast();
+        for (String version : TlsSuite.VERSIONS) {
+            for (String caller : TlsSuite.CALLERS) {
+                String http = version.equals("1.1") ? "1.1" : "2 (ALPN)";
+                String bound = caller.equals("jdk") ? "yes" : "no (JDK client alone)";
+                Map<String, String> largestKey = tlsKey(caller, largest, plan.latency(), version);
+                find(rows, largestKey).ifPresent(r -> tlsRow(t, http, bound, "first (fresh JVM)", largest, "first", r));
+                for (int size : plan.sizes()) {
+                    find(rows, tlsKey(caller, size, plan.latency(), version)).ifPresent(r -> tlsRow(t, http, bound, "warm", size, "warm", r));
+                }
+            }
+        }
+        return t.toString();
+    }
+
+    private static Map<String, String> tlsKey(String caller, int size, int latency, String version) {
+        Map<String, String> key = new java.util.HashMap<>(key("delivery", caller, 1000, size, latency, "ok", "tuned", FLAGS));
+        key.put("httpVersion", version);
+        key.put("suite", "tls");
+        return key;
+    }
+
+    private static void tlsRow(Table t, String http, String bound, String batch, int size, String phase, Map<String, Object> r) {
+        if (r.containsKey(phase + "WallMs")) {
+            t.row(http, bound, batch, size, (int) d(r, phase + "FailedMost"), d(r, phase + "WallMs"), d(r, phase + "Efficiency"),
+                    d(r, phase + "CpuMsPerRecord"), (int) d(r, phase + "ConnectionsOpened"), (int) d(r, phase + "ProviderPeakInFlight"),
+                    d(r, phase + "LoadAverage"));
+        }
+    }
+
     static String chart(List<Map<String, Object>> rows, BatchSuite.Plan plan) {
         List<Chart.Series> series = new ArrayList<>();
         for (int latency : plan.latencies()) {

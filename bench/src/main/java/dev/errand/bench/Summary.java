@@ -15,7 +15,7 @@ public final class Summary {
 
     /** Fields a child measures; every other field names the configuration. */
     static final Set<String> MEASURED = Set.of("phase", "wallMs", "cpuMs", "gcMs", "peakHeapMb", "failed", "expectedFailed",
-            "providerCpuMs", "providerServed", "providerPeakInFlight", "loadAverage", "failureExample");
+            "providerCpuMs", "providerServed", "providerPeakInFlight", "loadAverage", "failureExample", "connectionsOpened");
 
     private Summary() {}
 
@@ -64,6 +64,9 @@ public final class Summary {
         row.put(phase + "LoadAverage", median(rs, "loadAverage"));
         row.put(phase + "WallMsMin", rs.stream().mapToDouble(r -> number(r, "wallMs")).min().orElse(0));
         row.put(phase + "WallMsMax", rs.stream().mapToDouble(r -> number(r, "wallMs")).max().orElse(0));
+        row.put(phase + "FailedMost", rs.stream().mapToDouble(r -> number(r, "failed") - number(r, "expectedFailed")).max().orElse(0));
+        row.put(phase + "ConnectionsOpened", rs.stream().mapToDouble(r -> r.containsKey("connectionsOpened") ? number(r, "connectionsOpened") : 0)
+                .max().orElse(0));
     }
 
     static double median(List<Map<String, Object>> rs, String field) {

@@ -37,6 +37,16 @@ public final class WorldProcess implements AutoCloseable {
         return urls.get("provider");
     }
 
+    /** Plain HTTP: for the client comparison only. */
+    public URI plainProvider() {
+        return urls.get("plainProvider");
+    }
+
+    /** The JVM options that make a child trust the world's HTTPS provider (its CA is made in the world's JVM). */
+    public List<String> trustOptions() {
+        return dev.errand.testkit.TestCa.jvmOptions(java.nio.file.Path.of(urls.get("truststore")));
+    }
+
     public URI sqs() {
         return urls.get("sqs");
     }

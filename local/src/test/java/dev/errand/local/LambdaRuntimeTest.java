@@ -8,6 +8,7 @@ import dev.errand.aws.Env;
 import dev.errand.core.json.Json;
 import dev.errand.testkit.Provider.Reply;
 import dev.errand.testkit.Provider;
+import dev.errand.testkit.TestCa;
 import dev.errand.testkit.Sqs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +60,7 @@ class LambdaRuntimeTest {
             Map<String, String> env = new HashMap<>(sqs.environment());
             env.put(Env.JOBS_QUEUE_URL, sqs.createQueue("jobs", Map.of()));
             env.put(Env.DEAD_LETTER_QUEUE_URL, sqs.createQueue("dead", Map.of()));
-            env.put(Env.TARGETS, "{\"targets\":{\"demo\":{\"baseUrl\":\"" + provider.url() + "\",\"allowInsecure\":true}}}");
+            env.put(Env.TARGETS, "{\"targets\":{\"demo\":{\"baseUrl\":\"" + provider.url() + "\"}}}");
 
             Map<String, Object> response = invoke(task, "functions/process-jobs/target/process-jobs.jar",
                     "dev.errand.process.ProcessJobsFunction::handleRequest", "events/process-jobs.json", env);
@@ -94,6 +95,8 @@ class LambdaRuntimeTest {
         builder.environment().put("AWS_LAMBDA_FUNCTION_NAME", "errand-test");
         builder.environment().put("AWS_LAMBDA_FUNCTION_VERSION", "1");
         builder.environment().put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512");
+        // a private CA, passed as a user passes one on Lambda: the provider's certificate comes from the test CA
+        builder.environment().put("JAVA_TOOL_OPTIONS", String.join(" ", TestCa.get().jvmOptions()));
         Process function = builder.start();
         try {
             String body = response.get(60, TimeUnit.SECONDS);

@@ -145,6 +145,24 @@ class TemplateTest {
     }
 
     @Test
+    void catchesABodyLimitThatLeavesTooLittleRoomForTheRestOfTheMessage() throws IOException {
+        String broken = replace(text(), "    MaxValue: 965588\n", "    MaxValue: 983040\n");
+
+        assertThat(problems(broken)).containsExactly("SubmitJobFunction accepts bodies of 983040 bytes: with the envelope (512), target (64),"
+                + " path (2048), 50 headers (65836), dead-letter attributes (4096) and the consumer's fields (8192) a job can take 1063788"
+                + " bytes, over SQS's 1048576 (with {MaxBodyBytes=983040})");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theBodyLimitsDefaultIsTheLargestThatAlwaysFits() throws IOException {
+        var parameters = (Map<String, Object>) ((Map<String, Object>) CfnYaml.read(new StringReader(text())).get("Parameters")).get("MaxBodyBytes");
+
+        assertThat(String.valueOf(parameters.get("Default"))).isEqualTo(String.valueOf(dev.errand.core.job.MessageBudget.LARGEST_BODY_BYTES))
+                .isEqualTo(String.valueOf(parameters.get("MaxValue"))).isEqualTo("965588");
+    }
+
+    @Test
     void secretsAreReadableOnlyWhenListed() {
         var none = Template.read(TEMPLATE, Map.of()).intrinsics(dev.errand.local.template.Intrinsics.Resources.NONE);
         assertThat(none.namedCondition("ReadsSecretParameters")).isFalse();

@@ -56,6 +56,7 @@ public final class BatchRun {
         List<String> warmupPaths = statuses.stream().map(s -> "/sleep/" + args.integer("warmupLatency") + "/status/" + s).toList();
         String queue = "bench-" + ProcessHandle.current().pid();
         String targets = "{\"targets\":{\"demo\":{\"baseUrl\":\"" + args.get("provider") + "\",\"allowInsecure\":true"
+                + ",\"httpVersion\":\"" + args.all().getOrDefault("httpVersion", "auto") + "\""
                 + (args.get("limits").equals("defaults") ? "" : TUNED_LIMITS) + "}}}";
 
         Prepared first = Prepared.fetch(control, queue, size, paths);
@@ -87,6 +88,7 @@ public final class BatchRun {
                 result.put("providerCpuMs", (after.cpuNanos() - before.cpuNanos()) / 1e6);
                 result.put("providerServed", after.served() - before.served());
                 result.put("providerPeakInFlight", after.peakInFlight());
+                result.put("connectionsOpened", after.connections() - before.connections());
                 System.out.println("RESULT " + Json.write(result));
                 System.out.flush();
             }

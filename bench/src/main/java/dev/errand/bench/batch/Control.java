@@ -29,11 +29,14 @@ public record Control(URI base) {
         }
     }
 
-    /** The provider's process CPU time, calls served, and the most calls it held at once since last asked. */
-    public record ProviderStats(long cpuNanos, long served, int peakInFlight) {}
+    /**
+     * The provider's process CPU time, calls served, the most calls it held at once since last asked, and the
+     * connections that have carried calls so far.
+     */
+    public record ProviderStats(long cpuNanos, long served, int peakInFlight, int connections) {}
 
     public ProviderStats stats() throws IOException {
         String[] f = post("/stats").trim().split(" ");
-        return new ProviderStats(Long.parseLong(f[0]), Long.parseLong(f[1]), Integer.parseInt(f[2]));
+        return new ProviderStats(Long.parseLong(f[0]), Long.parseLong(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]));
     }
 }

@@ -8,7 +8,11 @@ import dev.errand.core.job.HttpMethod;
 import dev.errand.core.job.Job;
 import dev.errand.core.job.JobIds;
 import dev.errand.core.job.JobRequest;
+import dev.errand.testkit.Provider;
 import dev.errand.testkit.Sqs;
+import dev.errand.testkit.TestCa;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -31,23 +35,32 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
  * Everything outside the consumer, in its own process so the consumer's CPU and heap figures are its own:
- * the provider, SQS (ElasticMQ) and a control port that prepares batches and reports the provider's load.
- * Prints one line {@code WORLD provider=... sqs=... control=...} and runs until its standard input closes.
+ * the provider (HTTPS with a CA made here, and a plain one), SQS (ElasticMQ) and a control port that prepares
+ * batches and reports the provider's load. Prints one line {@code WORLD provider=... plainProvider=... sqs=...
+ * control=... truststore=...} and runs until its standard input closes.
  *
  * <p>Control: {@code POST /prepare?queue=q&n=N&paths=/a,/b} purges queue q (and q-dlq), puts N jobs on it
  * (paths used in turn), receives them as Lambda would and answers one line per record:
  * {@code messageId TAB receiptHandle TAB receiveCount TAB base64(body)}, after two lines naming the queue
- * URLs. {@code POST /stats} answers {@code cpuNanos served peakInFlight} and resets the peak.
+ * URLs. {@code POST /stats} answers {@code cpuNanos served peakInFlight connections} and resets the peak.
  */
 public final class World {
 
-    private final LatencyProvider provider;
+    /** Answers {@code /sleep/{ms}/status/{code}} after ms, {@code /status/{code}} at once. */
+    private static final Pattern SLEEP = Pattern.compile("/sleep/(\\d{1,6})/status/(\\d{3})");
+    private static final Pattern STATUS = Pattern.compile("/status/(\\d{3})");
+
+    /** Over HTTPS (HTTP/2 and HTTP/1.1 by ALPN), as real providers are; every suite but the client comparison uses it. */
+    private final Provider provider;
+    /** Plain HTTP, for the client comparison: the CRT client trusts the operating system's CAs only, never ours. */
+    private final Provider plainProvider;
     private final Sqs sqs;
     private final HttpServer control;
     private final JobIds ids = new JobIds(Clock.systemUTC(), new SecureRandom());
 
     private World() throws IOException {
-        provider = new LatencyProvider();
+        provider = Provider.start(Provider.Options.HTTPS.unrecorded(), World::answer);
+        plainProvider = Provider.start(Provider.Options.PLAIN.unrecorded(), World::answer);
         sqs = Sqs.start();
         control = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         control.createContext("/prepare", this::prepare);
@@ -57,21 +70,35 @@ public final class World {
 
     public static void main(String[] args) throws IOException {
         World world = new World();
-        System.out.println("WORLD provider=" + world.provider.url() + " sqs=" + world.sqs.endpoint()
-                + " control=http://127.0.0.1:" + world.control.getAddress().getPort());
+        System.out.println("WORLD provider=" + world.provider.url() + " plainProvider=" + world.plainProvider.url()
+                + " sqs=" + world.sqs.endpoint() + " control=http://127.0.0.1:" + world.control.getAddress().getPort()
+                + " truststore=" + TestCa.get().trustStore().toUri());
         System.out.flush();
         while (System.in.read() >= 0) {
             // runs until the parent closes our input (or dies)
         }
         world.control.stop(0);
         world.provider.close();
+        world.plainProvider.close();
         world.sqs.close();
         System.exit(0);
     }
 
     private void stats(HttpExchange exchange) throws IOException {
         long cpu = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-        answer(exchange, cpu + " " + provider.served() + " " + provider.resetPeak());
+        int peak = Math.max(provider.resetPeak(), plainProvider.resetPeak());
+        answer(exchange, cpu + " " + (provider.served() + plainProvider.served()) + " " + peak + " "
+                + (provider.connections() + plainProvider.connections()));
+    }
+
+    private static Provider.Reply answer(Provider.Call call) {
+        String path = call.path();
+        Matcher sleep = SLEEP.matcher(path);
+        Matcher status = STATUS.matcher(path);
+        if (sleep.matches()) {
+            return Provider.Reply.status(Integer.parseInt(sleep.group(2))).after(java.time.Duration.ofMillis(Long.parseLong(sleep.group(1))));
+        }
+        return Provider.Reply.status(status.matches() ? Integer.parseInt(status.group(1)) : 200);
     }
 
     private void prepare(HttpExchange exchange) throws IOException {

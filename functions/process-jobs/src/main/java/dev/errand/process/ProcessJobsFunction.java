@@ -130,9 +130,10 @@ public final class ProcessJobsFunction implements RequestHandler<SQSEvent, SQSBa
                 .build();
         this.delivery = new BatchDelivery(
                 targets,
-                new JdkHttpCaller(JdkHttpCaller.defaultClient()),
+                JdkHttpCaller.bounded(),
                 retries,
-                new SecretAuthenticator(new AwsSecretSource(new Lazy<>(aws::ssm), new Lazy<>(aws::secretsManager))),
+                new SecretAuthenticator(new AwsSecretSource(new Lazy<>(aws::ssm), new Lazy<>(aws::secretsManager)),
+                        new Lazy<>(JdkHttpCaller::defaultClient), clock),
                 log,
                 clock,
                 env.integer(Env.MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT),

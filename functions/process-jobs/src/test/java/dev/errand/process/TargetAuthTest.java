@@ -96,6 +96,10 @@ class TargetAuthTest {
     }
 
     private ProcessJobsFunction function() {
+        return new ProcessJobsFunction(new Env(environment()), () -> 1.0, new PrintStream(logs, true, StandardCharsets.UTF_8));
+    }
+
+    private Map<String, String> environment() {
         Map<String, String> env = new HashMap<>(moto.environment());
         env.putAll(sqs.environment());
         env.put(Env.JOBS_QUEUE_URL, jobsQueue);
@@ -108,7 +112,7 @@ class TargetAuthTest {
                   "billing":{"baseUrl":"%1$s/billing","allowInsecure":true,"auth":{"type":"basic","username":"errand","secret":"secretsmanager:errand/billing"}},
                   "vault":{"baseUrl":"%1$s/vault","allowInsecure":true,"auth":{"type":"bearer","secret":"ssm:/errand/missing"}}
                 }}""".formatted(provider.url()));
-        return new ProcessJobsFunction(new Env(env), () -> 1.0, new PrintStream(logs, true, StandardCharsets.UTF_8));
+        return env;
     }
 
     private String job(String target, String path) {
@@ -153,20 +157,39 @@ class TargetAuthTest {
     }
 
     @Test
-    void aSecretThatCannotBeReadDefersTheJobWithoutCallingOrCountingAnAttempt() {
-        SQSEvent.SQSMessage record = Records.viaQueue(sqs, jobsQueue, List.of(job("vault", "/open"))).getFirst();
+    void aSecretThatDoesNotExistDeadLettersEveryJobAtOnceWithOneReadNamingTheReference() {
+        List<SQSEvent.SQSMessage> records = Records.viaQueue(sqs, jobsQueue,
+                java.util.stream.IntStream.range(0, 20).mapToObj(i -> job("vault", "/open")).toList());
 
-        SQSBatchResponse response = run(function(), List.of(record));
+        SQSBatchResponse response = run(function(), records);
 
         assertThat(Records.failed(response)).isEmpty();
         assertThat(provider.calls()).noneMatch(c -> c.path().startsWith("/vault"));
-        assertThat(logs.toString(StandardCharsets.UTF_8)).contains("could not read the target's secret", "ssm:/errand/missing");
+        List<Message> dead = sqs.drain(deadLetters);
+        assertThat(dead).hasSize(20).allSatisfy(m -> assertThat(m.messageAttributes().get("errand.reason").stringValue())
+                .contains("ssm:/errand/missing", "ParameterNotFound"));
+        assertThat(sqs.drain(jobsQueue)).as("nothing is put off to come back forever").isEmpty();
+    }
+
+    @Test
+    void aSecretStoreThatCannotBeReachedDefersTheJobWithoutCallingOrCountingAnAttempt() {
+        SQSEvent.SQSMessage record = Records.viaQueue(sqs, jobsQueue, List.of(job("crm", "/contacts"))).getFirst();
+        Map<String, String> env = new HashMap<>(environment());
+        env.put("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:" + dev.errand.testkit.Ports.closed());
+        ProcessJobsFunction unreachable = new ProcessJobsFunction(new Env(env), () -> 1.0, new PrintStream(logs, true, StandardCharsets.UTF_8));
+
+        SQSBatchResponse response = run(unreachable, List.of(record));
+
+        assertThat(Records.failed(response)).isEmpty();
+        assertThat(provider.calls()).noneMatch(c -> c.path().startsWith("/crm"));
+        assertThat(logs.toString(StandardCharsets.UTF_8)).contains("could not read the target's secret", "ssm:/errand/crm-token");
         List<Message> resent = sqs.drain(jobsQueue);
         for (long end = System.nanoTime() + Duration.ofSeconds(10).toNanos(); resent.isEmpty() && System.nanoTime() < end; ) {
             resent = sqs.drain(jobsQueue);
         }
         assertThat(resent).hasSize(1);
         assertThat(((Envelope.Decoded.Readable) Envelope.decode(resent.getFirst().body())).job().priorAttempts()).isZero();
+        assertThat(sqs.drain(deadLetters)).isEmpty();
     }
 
     @Test

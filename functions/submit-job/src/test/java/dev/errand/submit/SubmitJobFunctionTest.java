@@ -185,7 +185,8 @@ class SubmitJobFunctionTest {
 
     @Test
     void refusesARequestLargerThanAJobCanBe() {
-        APIGatewayV2HTTPResponse response = post(function, "POST /jobs", "{\"target\":\"crm\",\"body\":\"" + "x".repeat(70_000) + "\"}");
+        APIGatewayV2HTTPResponse response = post(function, "POST /jobs", "{\"target\":\"crm\",\"body\":\""
+                + "x".repeat(dev.errand.core.api.JobsApi.MAX_JOB_REQUEST_BYTES) + "\"}");
 
         assertThat(response.getStatusCode()).isEqualTo(413);
         assertThat(json(response)).containsEntry("type", "urn:errand:problem:too-large");

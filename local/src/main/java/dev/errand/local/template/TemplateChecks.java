@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.jar.JarFile;
+import dev.errand.core.job.MessageBudget;
 
 /**
  * What cfn-lint does not check in template.yaml, and Errand depends on: the queue's visibility timeout
  * against the consumer's timeout, a batching window for batches over 10, retention against the longest
- * retry schedule, handler classes that exist in the jars, every environment variable a handler reads, and
- * every Errand metric an alarm or the dashboard names ({@link MetricsCheck}).
+ * retry schedule, a body limit that leaves room for the rest of a job's SQS message, handler classes that
+ * exist in the jars, every environment variable a handler reads, and every Errand metric an alarm or the
+ * dashboard names ({@link MetricsCheck}).
  */
 public final class TemplateChecks {
 
@@ -23,6 +25,8 @@ public final class TemplateChecks {
     public static final int VISIBILITY_FACTOR = 6;
     /** A provider may ask for 12 hours between two calls (Retry-After, capped), the longest SQS can hide a message. */
     public static final long LONGEST_GAP_SECONDS = 12 * 3600;
+    /** The submit function's body limit, from the MaxBodyBytes parameter. */
+    static final String MAX_BODY_VARIABLE = "ERRAND_MAX_BODY_BYTES";
 
     private final Map<String, Object> root;
     private final Path repository;
@@ -45,6 +49,7 @@ public final class TemplateChecks {
             visibility(template, overrides, problems);
             batchingWindow(template, overrides, problems);
             retention(template, overrides, problems);
+            messageSize(template, overrides, problems);
         }
         Template defaults = Template.of(root, Map.of());
         handlers(defaults, problems);
@@ -106,6 +111,27 @@ public final class TemplateChecks {
                         + " attempts can be made (up to " + schedule + " s when each gap is 12 h)" + when(overrides));
             }
         });
+    }
+
+    /** A body as large as MaxBodyBytes must still leave room for everything else a job's SQS message holds. */
+    private void messageSize(Template template, Map<String, String> overrides, List<String> problems) {
+        Intrinsics intrinsics = template.intrinsics(new Placeholders());
+        for (String function : template.resources("AWS::Serverless::Function").keySet()) {
+            Map<String, Object> variables = Template.asMap(Template.asMap(template.properties(function)
+                    .getOrDefault("Environment", Map.of())).getOrDefault("Variables", Map.of()));
+            if (!variables.containsKey(MAX_BODY_VARIABLE)) {
+                continue;
+            }
+            long body = Long.parseLong(intrinsics.text(variables.get(MAX_BODY_VARIABLE)));
+            long total = body + MessageBudget.SQS_MESSAGE_BYTES - MessageBudget.LARGEST_BODY_BYTES;
+            if (total > MessageBudget.SQS_MESSAGE_BYTES) {
+                problems.add(function + " accepts bodies of " + body + " bytes: with the envelope (" + MessageBudget.ENVELOPE_FIELDS_BYTES
+                        + "), target (" + MessageBudget.TARGET_BYTES + "), path (" + MessageBudget.PATH_BYTES + "), 50 headers ("
+                        + MessageBudget.HEADERS_BYTES + "), dead-letter attributes (" + MessageBudget.ATTRIBUTES_BYTES
+                        + ") and the consumer's fields (" + MessageBudget.CONSUMER_FIELDS_BYTES + ") a job can take " + total
+                        + " bytes, over SQS's " + MessageBudget.SQS_MESSAGE_BYTES + when(overrides));
+            }
+        }
     }
 
     private void handlers(Template template, List<String> problems) {

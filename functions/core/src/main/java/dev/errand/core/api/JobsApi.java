@@ -35,10 +35,13 @@ public final class JobsApi {
 
     /** SendMessageBatch takes 10; more than 100 per request would make one slow request hold many jobs hostage. */
     public static final int MAX_BATCH_JOBS = 100;
-    /** A job's JSON beyond its body (target, path, headers) is bounded by the header and path rules; 64 KiB covers it. */
-    public static final int JOB_OVERHEAD_BYTES = 64 * 1024;
     /** Lambda takes at most 6 MB per synchronous invocation, the event's own wrapping included. */
     public static final int MAX_BATCH_REQUEST_BYTES = 5 * 1024 * 1024;
+    /**
+     * One job's request may spell its body and headers with escapes (six bytes for one character), so a job
+     * within every limit can be several times their size as sent; the limits themselves are checked after parsing.
+     */
+    public static final int MAX_JOB_REQUEST_BYTES = MAX_BATCH_REQUEST_BYTES;
     /** An SQS or DynamoDB outage or throttle clears in seconds; a client told to wait longer would only delay its jobs. */
     public static final int RETRY_AFTER_SECONDS = StatusApi.RETRY_AFTER_SECONDS;
     /** A request waiting on a concurrent one with the same key should come back in about the time a send takes. */
@@ -70,7 +73,7 @@ public final class JobsApi {
         this.submissions = new Submissions(queue, store);
         this.ids = ids;
         this.clock = clock;
-        this.maxJobRequestBytes = maxBodyBytes + JOB_OVERHEAD_BYTES;
+        this.maxJobRequestBytes = MAX_JOB_REQUEST_BYTES;
         this.metrics = metrics;
         this.cancel = cancel;
         this.list = new ListApi(store);

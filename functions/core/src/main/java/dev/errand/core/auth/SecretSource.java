@@ -7,7 +7,7 @@ public interface SecretSource {
 
     SecretValue read(SecretRef ref);
 
-    /** A secret, or why it could not be read; the reason never holds the value. */
+    /** A secret, or why it could not be read; a reason names the reference, never the value. */
     sealed interface SecretValue {
         record Found(String value) implements SecretValue {
             @Override
@@ -16,9 +16,13 @@ public interface SecretSource {
             }
         }
 
+        /** Could not be read now (throttled, the service unreachable): reading again later may work. */
         record Unavailable(String reason) implements SecretValue {}
+
+        /** Can never be read as configured (no such secret, access denied): reading again cannot help until someone acts. */
+        record Refused(String reason) implements SecretValue {}
     }
 
     /** For deployments without authenticated targets: every read fails, naming the reference. */
-    SecretSource NONE = ref -> new SecretValue.Unavailable("no secret store is configured to read " + ref);
+    SecretSource NONE = ref -> new SecretValue.Refused("no secret store is configured to read " + ref);
 }

@@ -239,8 +239,9 @@ public final class BatchDelivery {
         }
         return switch (authenticator.credentials(target.get())) {
             case Credentials.Unavailable u -> d.deferred(policy.baseDelay(), "could not read the target's secret: " + u.reason());
-            case Credentials.Ready ready -> callWithinLimits(d, target.get(),
-                    new OutgoingRequest(uri.get(), job.request().method(), headers(job, ready), job.request().body()), batch);
+            case Credentials.Refused r -> d.dropped("the target's credentials are refused: " + r.reason(), Outcome.Cause.REFUSED);
+            case Credentials.Ready ready -> callWithinLimits(d, target.get(), new OutgoingRequest(uri.get(), job.request().method(),
+                    headers(job, ready), job.request().body(), target.get().httpVersion()), batch);
         };
     }
 
@@ -312,19 +313,31 @@ public final class BatchDelivery {
                          FleetControl.Decision.Call admitted) {
         Verdict verdict = new Verdict.Transient("the consumer failed during the call", Optional.empty(), Optional.empty());
         CallResult result = new CallResult.NoResponse(CallResult.Failure.NETWORK, "the consumer failed during the call", Duration.ZERO);
+        boolean sent = true;
         try {
             Deadline deadline = batch.deadline();
             Duration timeout = target.timeout().compareTo(deadline.remaining()) < 0 ? target.timeout() : deadline.remaining();
             // scrubbed before anything reads it: a provider may echo our credentials in its answer
-            result = redacted(caller.call(request, timeout));
+            result = redacted(caller.call(authenticator.signed(target, d.job().id().value(), request, clock.instant()), timeout));
+            if (result instanceof CallResult.NotSent notSent) {
+                // our own client held it back (no connection slot in time): not the provider's failure, so no breaker
+                // count and nothing remembered; a claim written counts on from its attempt at the next receive
+                sent = false;
+                return d.deferred(OUT_OF_TIME_DELAY, "not sent: " + notSent.detail());
+            }
             verdict = afterUnauthorized(target, request, OutcomeRules.classify(result, clock.instant()));
             Outcome outcome = redacted(policy.decide(d.attempt(), verdict));
             logAttempt(d, result, outcome);
             return d.called(outcome, result);
         } finally {
-            gate.exit(verdict);
-            memory.heard(target.name(), verdict, clock.instant());
-            batch.fleet().heard(target, admitted, verdict, result);
+            if (sent) {
+                gate.exit(verdict);
+                memory.heard(target.name(), verdict, clock.instant());
+                batch.fleet().heard(target, admitted, verdict, result);
+            } else {
+                gate.cancel();
+                batch.fleet().notCalled(target, admitted);
+            }
         }
     }
 
@@ -435,6 +448,7 @@ public final class BatchDelivery {
             Optional<String> response = switch (result) {
                 case CallResult.Responded r -> Optional.of(truncate(r.bodyPrefix()));
                 case CallResult.NoResponse n -> Optional.empty();
+                case CallResult.NotSent n -> Optional.empty();
             };
             return recorded(outcome, status(result), Optional.of(result.latency()), event, new JobStore.Details(next, response));
         }
@@ -565,6 +579,7 @@ public final class BatchDelivery {
             fields.put("error", authenticator.redact(truncate(switch (result) {
                 case CallResult.Responded r -> r.bodyPrefix();
                 case CallResult.NoResponse n -> n.failure().name().toLowerCase(Locale.ROOT) + ": " + n.detail();
+                case CallResult.NotSent n -> "not sent: " + n.detail();
             })));
         }
         log.log(outcome instanceof Outcome.Delivered ? JsonLog.Level.INFO : JsonLog.Level.WARN, "attempt", fields);
@@ -592,6 +607,7 @@ public final class BatchDelivery {
         return switch (result) {
             case CallResult.Responded r -> new CallResult.Responded(r.status(), r.retryAfter(), authenticator.redact(r.bodyPrefix()), r.latency(), r.rate());
             case CallResult.NoResponse n -> n;
+            case CallResult.NotSent n -> n;
         };
     }
 

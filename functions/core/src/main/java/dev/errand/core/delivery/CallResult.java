@@ -30,6 +30,12 @@ public sealed interface CallResult {
     /** No answer came back. */
     record NoResponse(Failure failure, String detail, Duration latency) implements CallResult {}
 
+    /**
+     * Our own client never sent the request: it waited too long for a connection of its own (the bound on
+     * handshakes, a full HTTP/2 connection). The provider saw nothing, so this is not its failure.
+     */
+    record NotSent(String detail, Duration latency) implements CallResult {}
+
     enum Failure {
         /** No answer within the call's timeout (connect or response). */
         TIMEOUT,

@@ -27,6 +27,7 @@ public final class OutcomeRules {
             case CallResult.NoResponse n when n.failure() == CallResult.Failure.UNSENDABLE ->
                     new Verdict.Permanent("the request could not be sent: " + n.detail(), Optional.empty());
             case CallResult.NoResponse n -> new Verdict.Transient(describe(n), Optional.empty(), Optional.empty());
+            case CallResult.NotSent n -> new Verdict.Transient("not sent by our own client: " + n.detail(), Optional.empty(), Optional.empty());
         };
     }
 

@@ -27,7 +27,7 @@ public final class Envelope {
 
     public static final int VERSION = 1;
 
-    private static final JobRequestReader REQUEST_SHAPE = JobRequestReader.forMessages(JobRequestReader.LARGEST_MAX_BODY_BYTES);
+    private static final JobRequestReader REQUEST_SHAPE = JobRequestReader.forQueuedMessages();
 
     private Envelope() {}
 

@@ -14,12 +14,15 @@ public record Target(
         int breakerThreshold,
         boolean allowInsecure,
         Auth auth,
-        Optional<RateLimit> rateLimit) {
+        Optional<RateLimit> rateLimit,
+        HttpVersion httpVersion,
+        Signing signing) {
 
-    /** A target without a rate limit. */
+    /** A target without a rate limit that speaks whatever HTTP version the provider offers and signs nothing. */
     public Target(String name, URI baseUrl, Duration timeout, int maxConcurrency, int breakerThreshold, boolean allowInsecure,
                   Auth auth) {
-        this(name, baseUrl, timeout, maxConcurrency, breakerThreshold, allowInsecure, auth, Optional.empty());
+        this(name, baseUrl, timeout, maxConcurrency, breakerThreshold, allowInsecure, auth, Optional.empty(), HttpVersion.AUTO,
+                Signing.NONE);
     }
 
     /** Every field checked at once, with the rule it breaks: a target that passes cannot stall or misroute a call. */
@@ -47,6 +50,9 @@ public record Target(
         }
         if (rateLimit == null) {
             problems.add("rateLimit must be given (Optional.empty() for none)");
+        }
+        if (httpVersion == null || signing == null) {
+            problems.add("httpVersion and signing must be given (HttpVersion.AUTO, Signing.NONE for the defaults)");
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("target '" + name + "': " + String.join("; ", problems));

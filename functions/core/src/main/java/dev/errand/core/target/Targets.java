@@ -35,11 +35,17 @@ public final class Targets implements TargetDirectory {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final List<String> TARGET_FIELDS =
-            List.of("baseUrl", "timeoutMs", "maxConcurrency", "breakerThreshold", "allowInsecure", "auth", "ratePerSecond", "burst");
+            List.of("baseUrl", "timeoutMs", "maxConcurrency", "breakerThreshold", "allowInsecure", "auth", "httpVersion", "signing",
+                    "ratePerSecond", "burst");
     /** Cloud Tasks' ceiling per queue; a provider that takes more needs no rate limit from us. */
     public static final double MAX_RATE_PER_SECOND = 500;
     /** A burst above ten thousand calls is no limit at all. */
     public static final int MAX_BURST = 10_000;
+    private static final List<String> AUTH_TYPES = List.of("none", "bearer", "header", "basic", "oauth2");
+    /** A receiver rotates by adding a key before removing the old; more than a few at once is a mistake. */
+    public static final int MAX_SIGNING_SECRETS = 5;
+    /** The headers a signing target sets on every call (Standard Webhooks), which a job may not set. */
+    public static final Set<String> SIGNING_HEADERS = Set.of("webhook-id", "webhook-timestamp", "webhook-signature");
     /** Only this many names are listed when a job names an unknown target. */
     private static final int NAMES_SHOWN = 20;
 
@@ -83,11 +89,13 @@ public final class Targets implements TargetDirectory {
 
     @Override
     public Set<String> reservedHeaders(String name) {
-        return get(name)
-                .map(Target::auth)
+        Optional<Target> target = get(name);
+        Set<String> reserved = new java.util.TreeSet<>();
+        target.map(Target::auth)
                 .filter(Auth.ApiKeyHeader.class::isInstance)
-                .map(a -> Set.of(((Auth.ApiKeyHeader) a).header().toLowerCase(Locale.ROOT)))
-                .orElse(Set.of());
+                .ifPresent(a -> reserved.add(((Auth.ApiKeyHeader) a).header().toLowerCase(Locale.ROOT)));
+        target.filter(t -> t.signing().enabled()).ifPresent(t -> reserved.addAll(SIGNING_HEADERS));
+        return Set.copyOf(reserved);
     }
 
     private static Loaded fromTree(Object tree) {
@@ -124,34 +132,42 @@ public final class Targets implements TargetDirectory {
             int timeoutMs = number("timeoutMs", DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
             int maxConcurrency = number("maxConcurrency", DEFAULT_MAX_CONCURRENCY, 1, MAX_CONCURRENCY);
             int breaker = number("breakerThreshold", DEFAULT_BREAKER_THRESHOLD, 1, MAX_BREAKER_THRESHOLD);
-            Optional<Auth> auth = auth();
+            Optional<Auth> auth = auth(allowInsecure);
             Optional<RateLimit> rate = rateLimit();
+            HttpVersion httpVersion = httpVersion();
+            Signing signing = signing();
             if (problems.size() > before || baseUrl.isEmpty() || auth.isEmpty()) {
                 return Optional.empty();
             }
             return Optional.of(new Target(name, baseUrl.get(), Duration.ofMillis(timeoutMs), maxConcurrency, breaker,
-                    allowInsecure, auth.get(), rate));
+                    allowInsecure, auth.get(), rate, httpVersion, signing));
         }
 
         private Optional<URI> baseUrl(boolean allowInsecure) {
-            if (!(fields.get("baseUrl") instanceof String text)) {
-                problem("baseUrl", "is required and must be a string such as \"https://api.example.com/v1\"");
+            return url(fields, "baseUrl", "baseUrl", allowInsecure);
+        }
+
+        /** A URL Errand calls (the base URL, an OAuth2 token URL): https unless allowed, no user info, query or fragment. */
+        private Optional<URI> url(Map<?, ?> holder, String key, String field, boolean allowInsecure) {
+            if (!(holder.get(key) instanceof String text)) {
+                problem(field, "is required and must be a string such as \"https://api.example.com/v1\"");
                 return Optional.empty();
             }
             URI uri;
             try {
-                uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+                // a base URL is joined to paths that start with '/'; any other URL is called as given
+                uri = new URI(key.equals("baseUrl") && text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
             } catch (URISyntaxException e) {
-                problem("baseUrl", "is not a URL: " + e.getMessage());
+                problem(field, "is not a URL: " + e.getMessage());
                 return Optional.empty();
             }
             String scheme = Optional.ofNullable(uri.getScheme()).orElse("").toLowerCase(Locale.ROOT);
             if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
-                problem("baseUrl", "must be an absolute http(s) URL with a host");
+                problem(field, "must be an absolute http(s) URL with a host");
             } else if (scheme.equals("http") && !allowInsecure) {
-                problem("baseUrl", "must use https; set \"allowInsecure\": true to allow http (local demos only)");
+                problem(field, "must use https; set \"allowInsecure\": true to allow http (local demos only)");
             } else if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                problem("baseUrl", "must not hold user information, a query or a fragment");
+                problem(field, "must not hold user information, a query or a fragment");
             } else {
                 return Optional.of(uri);
             }
@@ -206,12 +222,12 @@ public final class Targets implements TargetDirectory {
             return Boolean.TRUE.equals(value);
         }
 
-        private Optional<Auth> auth() {
+        private Optional<Auth> auth(boolean allowInsecure) {
             if (!fields.containsKey("auth")) {
                 return Optional.of(Auth.NONE);
             }
             if (!(fields.get("auth") instanceof Map<?, ?> auth) || !(auth.get("type") instanceof String type)) {
-                problem("auth", "must be an object with a \"type\": none, bearer, header or basic");
+                problem("auth", "must be an object with a \"type\": " + String.join(", ", AUTH_TYPES));
                 return Optional.empty();
             }
             return switch (type) {
@@ -219,11 +235,73 @@ public final class Targets implements TargetDirectory {
                 case "bearer" -> secret(auth).map(Auth.Bearer::new);
                 case "header" -> headerName(auth).flatMap(h -> secret(auth).map(s -> new Auth.ApiKeyHeader(h, s)));
                 case "basic" -> text(auth, "username").flatMap(u -> secret(auth).map(s -> new Auth.Basic(u, s)));
+                case "oauth2" -> oauth2(auth, allowInsecure);
                 default -> {
-                    problem("auth.type", "must be none, bearer, header or basic, was '" + type + "'");
+                    problem("auth.type", "must be " + String.join(", ", AUTH_TYPES) + ", was '" + type + "'");
                     yield Optional.empty();
                 }
             };
+        }
+
+        private Optional<Auth> oauth2(Map<?, ?> auth, boolean allowInsecure) {
+            Optional<URI> tokenUrl = url(auth, "tokenUrl", "auth.tokenUrl", allowInsecure);
+            Optional<String> clientId = text(auth, "clientId");
+            Optional<SecretRef> secret = secret(auth);
+            Optional<String> scope = Optional.empty();
+            if (auth.containsKey("scope")) {
+                scope = auth.get("scope") instanceof String s && !s.isBlank() ? Optional.of(s) : Optional.empty();
+                if (scope.isEmpty()) {
+                    problem("auth.scope", "must be a non-empty string of space-separated scopes");
+                }
+            }
+            Auth.ClientAuth clientAuth = Auth.ClientAuth.BASIC;
+            if (auth.containsKey("clientAuth")) {
+                Object value = auth.get("clientAuth");
+                if ("post".equals(value)) {
+                    clientAuth = Auth.ClientAuth.POST;
+                } else if (!"basic".equals(value)) {
+                    problem("auth.clientAuth", "must be \"basic\" (the default) or \"post\"");
+                }
+            }
+            if (tokenUrl.isEmpty() || clientId.isEmpty() || secret.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Auth.OAuth2(tokenUrl.get(), clientId.get(), secret.get(), scope, clientAuth));
+        }
+
+        private HttpVersion httpVersion() {
+            if (!fields.containsKey("httpVersion")) {
+                return HttpVersion.AUTO;
+            }
+            for (HttpVersion v : HttpVersion.values()) {
+                if (v.wire().equals(fields.get("httpVersion"))) {
+                    return v;
+                }
+            }
+            problem("httpVersion", "must be \"auto\" (HTTP/2 when the provider offers it) or \"1.1\"");
+            return HttpVersion.AUTO;
+        }
+
+        private Signing signing() {
+            if (!fields.containsKey("signing")) {
+                return Signing.NONE;
+            }
+            if (!(fields.get("signing") instanceof Map<?, ?> signing) || !(signing.get("secrets") instanceof List<?> secrets)
+                    || secrets.isEmpty() || secrets.size() > MAX_SIGNING_SECRETS || !signing.keySet().equals(Set.of("secrets"))) {
+                problem("signing", "must be {\"secrets\": [1 to " + MAX_SIGNING_SECRETS
+                        + " references such as \"secretsmanager:errand/webhook-key\"]}");
+                return Signing.NONE;
+            }
+            List<SecretRef> refs = new ArrayList<>();
+            for (int i = 0; i < secrets.size(); i++) {
+                Optional<SecretRef> ref = secrets.get(i) instanceof String s ? SecretRef.parse(s) : Optional.empty();
+                ref.ifPresent(refs::add);
+                if (ref.isEmpty()) {
+                    problem("signing.secrets", "must hold only references such as \"secretsmanager:errand/webhook-key\", never the secret itself");
+                    return Signing.NONE;
+                }
+            }
+            return new Signing(refs);
         }
 
         private Optional<SecretRef> secret(Map<?, ?> auth) {

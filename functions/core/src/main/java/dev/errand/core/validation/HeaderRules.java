@@ -13,6 +13,12 @@ public final class HeaderRules {
     /** Servers commonly refuse header lines over 8 KiB. */
     public static final int MAX_VALUE_LENGTH = 8192;
 
+    /**
+     * All of a job's header names and values together: nginx's default request head is 4 buffers of 8 KiB,
+     * so more would be refused by most providers; it also bounds the queue message (MessageBudget).
+     */
+    public static final int MAX_TOTAL_CHARS = 32 * 1024;
+
     private static final String HOP_BY_HOP = "is a hop-by-hop header, which belongs to one connection and is never forwarded";
 
     private static final Map<String, String> FORBIDDEN = Map.ofEntries(

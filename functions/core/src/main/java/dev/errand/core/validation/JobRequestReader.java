@@ -4,6 +4,7 @@ import dev.errand.core.job.HttpMethod;
 import dev.errand.core.job.JobRequest;
 import dev.errand.core.job.Notify;
 import dev.errand.core.record.JobStatus;
+import dev.errand.core.job.MessageBudget;
 import dev.errand.core.json.Json;
 import dev.errand.core.target.TargetDirectory;
 import java.nio.charset.StandardCharsets;
@@ -34,10 +35,10 @@ public final class JobRequestReader {
     /** A job may wait a year (QStash's bound): further ahead, a schedule is more likely a mistake than a plan. */
     public static final int MAX_RUN_LATER_SECONDS = 31_536_000;
     public static final Duration LONGEST_WAIT = Duration.ofSeconds(MAX_RUN_LATER_SECONDS);
-    /** The default body limit: a quarter of SQS's 1 MiB message, leaving room for a batch and the envelope. */
-    public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
-    /** The envelope around a body must still fit one SQS message (1 MiB); 64 KiB is kept for it. */
-    public static final int LARGEST_MAX_BODY_BYTES = 1024 * 1024 - 64 * 1024;
+    /** The largest body whose job always fits one SQS message, in the jobs queue and in the DLQ (MessageBudget). */
+    public static final int LARGEST_MAX_BODY_BYTES = MessageBudget.LARGEST_BODY_BYTES;
+    /** The default is the largest: any smaller limit is the operator's choice. */
+    public static final int DEFAULT_MAX_BODY_BYTES = LARGEST_MAX_BODY_BYTES;
 
     public static final List<String> FIELDS = List.of("target", "method", "path", "headers", "body", "delaySeconds", "runAt", "notify");
     public static final List<String> NOTIFY_FIELDS = List.of("target", "path", "on");
@@ -46,28 +47,34 @@ public final class JobRequestReader {
     private final int maxBodyBytes;
     /** Now, for refusing a runAt more than a year ahead; empty for messages, whose runAt was checked when they were accepted. */
     private final Optional<Clock> horizon;
+    private final int maxHeaderChars;
 
     public JobRequestReader(TargetDirectory targets, int maxBodyBytes) {
         this(targets, maxBodyBytes, Clock.systemUTC());
     }
 
     public JobRequestReader(TargetDirectory targets, int maxBodyBytes, Clock clock) {
-        this(targets, maxBodyBytes, Optional.of(clock));
-    }
-
-    /** The reader of requests inside queue messages: the same rules, but a runAt is not held to a year from now. */
-    public static JobRequestReader forMessages(int maxBodyBytes) {
-        return new JobRequestReader(TargetDirectory.ANY, maxBodyBytes, Optional.empty());
-    }
-
-    private JobRequestReader(TargetDirectory targets, int maxBodyBytes, Optional<Clock> horizon) {
+        this(targets, maxBodyBytes, Optional.of(clock), HeaderRules.MAX_TOTAL_CHARS);
         if (maxBodyBytes < 1 || maxBodyBytes > LARGEST_MAX_BODY_BYTES) {
             throw new IllegalArgumentException("maxBodyBytes must be from 1 to " + LARGEST_MAX_BODY_BYTES
                     + " so that a job fits one SQS message, was " + maxBodyBytes);
         }
+    }
+
+    private JobRequestReader(TargetDirectory targets, int maxBodyBytes, Optional<Clock> horizon, int maxHeaderChars) {
         this.targets = targets;
         this.maxBodyBytes = maxBodyBytes;
         this.horizon = horizon;
+        this.maxHeaderChars = maxHeaderChars;
+    }
+
+    /**
+     * For messages already on the queue: the same shape, but sizes are not judged again (SQS took the
+     * message, and it was accepted under the limits in force then), so a limit lowered later drops nothing;
+     * nor is a runAt held to a year from now.
+     */
+    public static JobRequestReader forQueuedMessages() {
+        return new JobRequestReader(TargetDirectory.ANY, MessageBudget.SQS_MESSAGE_BYTES, Optional.empty(), Integer.MAX_VALUE);
     }
 
     /** The result of reading one job request. */
@@ -240,6 +247,10 @@ public final class JobRequestReader {
             problem.ifPresentOrElse(p -> errors.add(new FieldError(here, p)), () -> headers.put(name, (String) value));
             seen.putIfAbsent(lower, name);
         });
+        int chars = headers.entrySet().stream().mapToInt(h -> h.getKey().length() + h.getValue().length()).sum();
+        if (chars > maxHeaderChars) {
+            errors.add(new FieldError(at, "hold " + chars + " characters of names and values together; the limit is " + maxHeaderChars));
+        }
         return headers;
     }
 

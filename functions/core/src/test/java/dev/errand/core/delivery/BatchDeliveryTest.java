@@ -52,7 +52,7 @@ class BatchDeliveryTest {
     }
 
     private BatchDelivery delivery(String targetsJson, int maxAttempts) {
-        return delivery(targetsJson, maxAttempts, new JdkHttpCaller(JdkHttpCaller.defaultClient()));
+        return delivery(targetsJson, maxAttempts, JdkHttpCaller.bounded());
     }
 
     private BatchDelivery delivery(String targetsJson, int maxAttempts, HttpCaller caller) {
@@ -221,7 +221,7 @@ class BatchDeliveryTest {
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger beforeFirstAnswer = new AtomicInteger();
         AtomicInteger status = new AtomicInteger(200);
-        Provider provider = provider(call -> {
+        Provider provider = Provider.start(call -> {
             if (answered.get() == 0) {
                 beforeFirstAnswer.incrementAndGet();
             }
@@ -233,6 +233,7 @@ class BatchDeliveryTest {
             answered.incrementAndGet();
             return Reply.status(status.get());
         });
+        servers.add(provider);
         BatchDelivery delivery = delivery(targets(target("p", provider.url(), ",\"breakerThreshold\":2,\"maxConcurrency\":20")), 5);
         java.util.function.IntSupplier sendBatch = () -> {
             answered.set(0);
@@ -293,7 +294,7 @@ class BatchDeliveryTest {
     @Test
     void aCallWithNoTimeLeftIsATimeoutNeverAPermanentFailure() {
         Provider provider = provider(call -> Reply.status(200));
-        CallResult result = new JdkHttpCaller(JdkHttpCaller.defaultClient()).call(
+        CallResult result = JdkHttpCaller.bounded().call(
                 new OutgoingRequest(provider.url(), dev.errand.core.job.HttpMethod.POST, Map.of(), Optional.empty()), Duration.ZERO);
 
         assertThat(result).isInstanceOf(CallResult.NoResponse.class);
@@ -304,7 +305,7 @@ class BatchDeliveryTest {
     @Test
     void aCrashInOneRecordLosesNoOther() {
         Provider provider = provider(call -> Reply.status(200));
-        JdkHttpCaller real = new JdkHttpCaller(JdkHttpCaller.defaultClient());
+        JdkHttpCaller real = JdkHttpCaller.bounded();
         HttpCaller crashing = (request, timeout) -> {
             if (request.uri().getPath().equals("/crash")) {
                 throw new IllegalStateException("bug");

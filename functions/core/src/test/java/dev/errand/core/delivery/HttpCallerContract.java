@@ -35,9 +35,14 @@ public abstract class HttpCallerContract {
 
     protected abstract HttpCaller caller();
 
+    /** HTTPS with the test CA, unless the caller cannot be made to trust it. */
+    protected Provider.Options providerOptions() {
+        return Provider.Options.HTTPS;
+    }
+
     @BeforeEach
     void start() {
-        provider = Provider.start(call -> Reply.status(200).withBody("{\"ok\":true}"));
+        provider = Provider.start(providerOptions(), call -> Reply.status(200).withBody("{\"ok\":true}"));
         caller = caller();
     }
 
@@ -77,7 +82,7 @@ public abstract class HttpCallerContract {
 
     @Test
     void neverFollowsARedirect() {
-        try (Provider elsewhere = Provider.start(call -> Reply.status(200))) {
+        try (Provider elsewhere = Provider.start(providerOptions(), call -> Reply.status(200))) {
             provider.answer(call -> Reply.status(302).withHeader("Location", elsewhere.url() + "/stolen"));
 
             CallResult result = caller.call(request(provider.url().resolve("/go"), HttpMethod.POST, Optional.of("{}")), ENOUGH);

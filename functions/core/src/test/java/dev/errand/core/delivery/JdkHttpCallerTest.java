@@ -1,10 +1,10 @@
 package dev.errand.core.delivery;
 
-/** The shipped caller against the contract every caller must keep. */
+/** The shipped caller (HTTP/2 lanes, handshakes bounded) against the contract every caller must keep, over HTTPS. */
 class JdkHttpCallerTest extends HttpCallerContract {
 
     @Override
     protected HttpCaller caller() {
-        return new JdkHttpCaller(JdkHttpCaller.defaultClient());
+        return JdkHttpCaller.bounded();
     }
 }

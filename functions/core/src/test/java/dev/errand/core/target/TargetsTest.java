@@ -45,13 +45,48 @@ class TargetsTest {
                 "targets.plain.baseUrl must use https; set \"allowInsecure\": true to allow http (local demos only)",
                 "target name 'bad url' must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit",
                 "targets.nohost.baseUrl must be an absolute http(s) URL with a host",
-                "targets.odd.colour is not a known field (known: baseUrl, timeoutMs, maxConcurrency, breakerThreshold, allowInsecure, auth, ratePerSecond, burst)",
+                "targets.odd.colour is not a known field (known: baseUrl, timeoutMs, maxConcurrency, breakerThreshold, allowInsecure, auth, httpVersion, signing, ratePerSecond, burst)",
                 "targets.odd.baseUrl must not hold user information, a query or a fragment",
                 "targets.odd.timeoutMs must be a whole number from 1 to 900000",
                 "targets.odd.maxConcurrency must be a whole number from 1 to 1000",
                 "targets.odd.auth.secret must be a reference such as \"ssm:/errand/crm-token\" or \"secretsmanager:crm-token\", never the secret itself",
                 "targets.kinds.allowInsecure must be true or false",
-                "targets.kinds.auth.type must be none, bearer, header or basic, was 'oauth'");
+                "targets.kinds.auth.type must be none, bearer, header, basic, oauth2, was 'oauth'");
+    }
+
+    @Test
+    void readsOAuth2SigningAndTheHttpVersion() {
+        Targets targets = ((Targets.Loaded.Ok) Targets.parse("""
+                {"targets": {
+                  "crm": {"baseUrl": "https://crm.example.com", "httpVersion": "1.1",
+                          "auth": {"type": "oauth2", "tokenUrl": "https://auth.example.com/oauth/token/", "clientId": "errand",
+                                   "secret": "ssm:/errand/crm-client", "scope": "contacts:write", "clientAuth": "post"}},
+                  "hooks": {"baseUrl": "https://hooks.example.com", "signing": {"secrets": ["secretsmanager:hooks-new", "secretsmanager:hooks-old"]}}
+                }}""")).targets();
+        Target crm = targets.get("crm").orElseThrow();
+        assertThat(crm.httpVersion()).isEqualTo(HttpVersion.HTTP_1_1);
+        assertThat(crm.auth()).isEqualTo(new Auth.OAuth2(URI.create("https://auth.example.com/oauth/token/"), "errand",
+                new SecretRef(SecretRef.Store.SSM, "/errand/crm-client"), java.util.Optional.of("contacts:write"), Auth.ClientAuth.POST));
+        Target hooks = targets.get("hooks").orElseThrow();
+        assertThat(hooks.httpVersion()).isEqualTo(HttpVersion.AUTO);
+        assertThat(hooks.signing().secrets()).extracting(SecretRef::toString).containsExactly("secretsmanager:hooks-new", "secretsmanager:hooks-old");
+        assertThat(targets.reservedHeaders("hooks")).containsExactlyInAnyOrder("webhook-id", "webhook-timestamp", "webhook-signature");
+    }
+
+    @Test
+    void theTokenUrlFollowsTheBaseUrlRulesAndSigningTakesOnlyReferences() {
+        var invalid = (Targets.Loaded.Invalid) Targets.parse("""
+                {"targets": {
+                  "crm": {"baseUrl": "https://crm.example.com", "httpVersion": "2",
+                          "auth": {"type": "oauth2", "tokenUrl": "http://auth.example.com/token?x=1", "clientId": "", "secret": "s3cret"}},
+                  "hooks": {"baseUrl": "https://hooks.example.com", "signing": {"secrets": ["whsec_abc"]}}
+                }}""");
+        assertThat(invalid.problems()).containsExactlyInAnyOrder(
+                "targets.crm.httpVersion must be \"auto\" (HTTP/2 when the provider offers it) or \"1.1\"",
+                "targets.crm.auth.tokenUrl must use https; set \"allowInsecure\": true to allow http (local demos only)",
+                "targets.crm.auth.clientId is required for this auth type and must be a non-empty string",
+                "targets.crm.auth.secret must be a reference such as \"ssm:/errand/crm-token\" or \"secretsmanager:crm-token\", never the secret itself",
+                "targets.hooks.signing.secrets must hold only references such as \"secretsmanager:errand/webhook-key\", never the secret itself");
     }
 
     @Test

@@ -1,0 +1,33 @@
+package dev.errand.core.auth;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A clock the test moves on by hand, so lifetimes (cached failures, token expiry) are exact. */
+final class TestClock extends Clock {
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
+
+    void advance(Duration by) {
+        now.updateAndGet(t -> t.plus(by));
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this;
+    }
+
+    @Override
+    public Instant instant() {
+        return now.get();
+    }
+}
