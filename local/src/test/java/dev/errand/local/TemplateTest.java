@@ -149,7 +149,7 @@ class TemplateTest {
         String broken = replace(text(), "    MaxValue: 965588\n", "    MaxValue: 983040\n");
 
         assertThat(problems(broken)).containsExactly("SubmitJobFunction accepts bodies of 983040 bytes: with the envelope (512), target (64),"
-                + " path (2048), 50 headers (65836), dead-letter attributes (4096) and the consumer's fields (8192) a job can take 1063788"
+                + " path (2048), notify (2240), 50 headers (65836), dead-letter attributes (4096) and the consumer's fields (8192) a job can take 1066028"
                 + " bytes, over SQS's 1048576 (with {MaxBodyBytes=983040})");
     }
 

@@ -126,7 +126,8 @@ public final class TemplateChecks {
             long total = body + MessageBudget.SQS_MESSAGE_BYTES - MessageBudget.LARGEST_BODY_BYTES;
             if (total > MessageBudget.SQS_MESSAGE_BYTES) {
                 problems.add(function + " accepts bodies of " + body + " bytes: with the envelope (" + MessageBudget.ENVELOPE_FIELDS_BYTES
-                        + "), target (" + MessageBudget.TARGET_BYTES + "), path (" + MessageBudget.PATH_BYTES + "), 50 headers ("
+                        + "), target (" + MessageBudget.TARGET_BYTES + "), path (" + MessageBudget.PATH_BYTES + "), notify ("
+                        + MessageBudget.NOTIFY_BYTES + "), 50 headers ("
                         + MessageBudget.HEADERS_BYTES + "), dead-letter attributes (" + MessageBudget.ATTRIBUTES_BYTES
                         + ") and the consumer's fields (" + MessageBudget.CONSUMER_FIELDS_BYTES + ") a job can take " + total
                         + " bytes, over SQS's " + MessageBudget.SQS_MESSAGE_BYTES + when(overrides));
