@@ -396,8 +396,7 @@ public final class BatchDelivery {
             if (JobLife.deferredTooLong(since, now, maxDeferral)) {
                 return dropped(JobLife.deferredTooLongReason(since, maxDeferral, reason), Outcome.Cause.EXHAUSTED);
             }
-            Duration wait = delay.isNegative() ? Duration.ZERO : delay;
-            return notCalled(new Outcome.Deferred(wait, reason, since));
+            return notCalled(new Outcome.Deferred(JobLife.deferralWait(delay, since, now, maxDeferral), reason, since));
         }
 
         /**

@@ -251,6 +251,16 @@ public final class JobLife {
         return Duration.between(since, now).compareTo(maxDeferral) >= 0;
     }
 
+    /**
+     * How long a deferred job waits: as asked, but never past the bound, so a job put off for an hour-long
+     * outage comes back when its time is up and is dead-lettered then, not one long wait later.
+     */
+    public static Duration deferralWait(Duration asked, Instant since, Instant now, Duration maxDeferral) {
+        Duration wait = asked.isNegative() ? Duration.ZERO : asked;
+        Duration left = Duration.between(now, since.plus(maxDeferral));
+        return left.compareTo(wait) < 0 ? left : wait;
+    }
+
     /** The reason a job given up on for waiting too long carries to the dead-letter queue. */
     public static String deferredTooLongReason(Instant since, Duration maxDeferral, String lastReason) {
         return "put off without a call since " + since + ", longer than MaxDeferralSeconds (" + maxDeferral.toSeconds()

@@ -115,4 +115,16 @@ class JobLifeTest {
         assertThat(JobLife.deferredTooLong(start, start.plusSeconds(59), Duration.ofMinutes(1))).isFalse();
         assertThat(JobLife.deferredTooLong(start, start.plusSeconds(60), Duration.ofMinutes(1))).isTrue();
     }
+
+    @Test
+    void aDeferralNeverWaitsPastTheBoundSoTheJobIsDeadLetteredWhenItsTimeIsUp() {
+        Instant start = Instant.parse("2026-12-01T00:00:00Z");
+        Duration bound = Duration.ofMinutes(1);
+        assertThat(JobLife.deferralWait(Duration.ofSeconds(30), start, start.plusSeconds(10), bound)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(JobLife.deferralWait(Duration.ofMinutes(5), start, start.plusSeconds(10), bound)).as("cut to what is left")
+                .isEqualTo(Duration.ofSeconds(50));
+        assertThat(JobLife.deferralWait(Duration.ofSeconds(-3), start, start.plusSeconds(10), bound)).isEqualTo(Duration.ZERO);
+        Instant back = start.plusSeconds(10).plus(JobLife.deferralWait(Duration.ofMinutes(5), start, start.plusSeconds(10), bound));
+        assertThat(JobLife.deferredTooLong(start, back, bound)).as("back exactly when the bound is reached").isTrue();
+    }
 }
