@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,6 +42,10 @@ class FaultsTest {
         return ids;
     }
 
+    private static Instant timestamp(String logLine) {
+        return Instant.parse(logLine.replaceAll(".*\"timestamp\":\"([^\"]+)\".*", "$1"));
+    }
+
     private static Map<String, Message> deadLettersByJob(LocalRuntime runtime) {
         return TestRuntime.drain(runtime, "DeadLetterQueue").stream()
                 .collect(Collectors.toMap(m -> TestRuntime.attribute(m, "errand.jobId").orElseThrow(), m -> m));
@@ -63,8 +68,9 @@ class FaultsTest {
                      case OK -> Reply.status(200);
                      case LOST_OK -> Reply.status(200).after(Duration.ofMillis(1500));
                      case ERROR_500 -> Reply.status(500);
-                     case BUSY_503 -> Reply.status(503).withHeader("Retry-After", "1");
-                     case THROTTLED_429 -> Reply.status(429).withHeader("Retry-After", "1");
+                     // no Retry-After: with one, each would hold the whole target (FleetControlTest covers that)
+                     case BUSY_503 -> Reply.status(503);
+                     case THROTTLED_429 -> Reply.status(429);
                      case BAD_400 -> Reply.status(400);
                      case TIMEOUT -> Reply.status(503).after(Duration.ofMillis(1500));
                  };
@@ -73,14 +79,15 @@ class FaultsTest {
              LocalRuntime runtime = TestRuntime.start("""
                      {"targets":{
                        "api":{"baseUrl":"%s","allowInsecure":true,"timeoutMs":1000,"maxConcurrency":300,"breakerThreshold":100},
-                       "crashing":{"baseUrl":"%s","allowInsecure":true,"breakerThreshold":20}
+                       "crashing":{"baseUrl":"%s","allowInsecure":true,"breakerThreshold":100}
                      }}""".formatted(api.url(), crashing.url()),
                      // delivery semantics alone: job records (moto, a few hundred writes a second) would only slow it
                      Map.of("MaxAttempts", "4", "RetryBaseSeconds", "1", "RetryMaxSeconds", "2", "ConsumerTimeoutSeconds", "10",
                              "BatchSize", "100", "BatchingWindowSeconds", "1", "MaximumConcurrency", "5", "JobRecords", "Disabled"),
                      new PrintStream(consumerLogs, true, StandardCharsets.UTF_8))) {
+            // 20 crashing jobs make 80 failed calls, under its breakerThreshold: each gets its attempts (a down target is the next test)
             List<String> jobs = IntStream.range(0, 2000)
-                    .mapToObj(i -> "{\"target\":\"" + (i % 10 == 0 ? "crashing" : "api") + "\",\"path\":\"/j/" + i + "\",\"body\":{\"i\":" + i + "}}")
+                    .mapToObj(i -> "{\"target\":\"" + (i % 100 == 0 ? "crashing" : "api") + "\",\"path\":\"/j/" + i + "\",\"body\":{\"i\":" + i + "}}")
                     .toList();
 
             List<String> accepted = submitAll(new Api(runtime.apiUrl()), jobs);
@@ -110,13 +117,13 @@ class FaultsTest {
                 } else {
                     Message letter = dead.get(id);
                     long made = attemptsLogged.getOrDefault(id, 0L);
-                    long received = i % 10 == 0 ? crashing.callsFor(id) : calls.size();
+                    long received = i % 100 == 0 ? crashing.callsFor(id) : calls.size();
                     assertThat(TestRuntime.attribute(letter, "errand.reason")).as("job %d's reason", i).isNotEmpty();
                     assertThat(TestRuntime.attribute(letter, "errand.attempts")).as("job %d's attempts are the calls it made", i)
                             .contains(String.valueOf(made));
                     // a call can time out before it reaches the provider: it still counts as made
                     assertThat(received).as("calls of job %d that reached the provider", i).isLessThanOrEqualTo(made);
-                    if (i % 10 == 0 || calls.isEmpty() || calls.getLast() != Kind.BAD_400) {
+                    if (i % 100 == 0 || calls.isEmpty() || calls.getLast() != Kind.BAD_400) {
                         assertThat(made).as("job %d gave up after exactly MaxAttempts calls: %s", i, calls).isEqualTo(4);
                     }
                 }
@@ -127,7 +134,7 @@ class FaultsTest {
     }
 
     @Test
-    void aTargetThatIsDownIsSkippedByTheBreakerYetEachJobGetsExactlyMaxAttemptsCalls() {
+    void aTargetThatIsDownGetsOneProbePerIntervalAndItsJobsEndInTheDeadLetterQueueWithinTheDeferralBound() {
         ByteArrayOutputStream logs = new ByteArrayOutputStream();
         try (Provider healthy = Provider.start(call -> Reply.status(200));
              LocalRuntime runtime = TestRuntime.start("""
@@ -136,7 +143,7 @@ class FaultsTest {
                        "up":{"baseUrl":"%s","allowInsecure":true}
                      }}""".formatted(Ports.closed(), healthy.url()),
                      Map.of("MaxAttempts", "3", "RetryBaseSeconds", "1", "RetryMaxSeconds", "2", "ConsumerTimeoutSeconds", "10",
-                             "BatchSize", "20", "BatchingWindowSeconds", "1", "JobRecords", "Disabled"),
+                             "BatchSize", "20", "BatchingWindowSeconds", "1", "JobRecords", "Disabled", "MaxDeferralSeconds", "60"),
                      new PrintStream(logs, true, StandardCharsets.UTF_8))) {
             List<String> jobs = IntStream.range(0, 20).mapToObj(i -> "{\"target\":\"" + (i % 2 == 0 ? "down" : "up") + "\"}").toList();
 
@@ -145,20 +152,34 @@ class FaultsTest {
             List<String> up = IntStream.range(0, 20).filter(i -> i % 2 == 1).mapToObj(ids::get).toList();
             Eventually.within(Duration.ofSeconds(5), "the healthy target's jobs", () -> up.stream().allMatch(id -> !healthy.callsFor(id).isEmpty()));
             Map<String, Message> dead = new HashMap<>();
-            Eventually.within(Duration.ofSeconds(90), "every job of the down target in the dead-letter queue", () -> {
+            // a job waits no longer than the 60 s bound and is dead-lettered then; one that made a probe call starts a new run
+            Eventually.within(Duration.ofSeconds(180), "every job of the down target in the dead-letter queue", () -> {
                 dead.putAll(deadLettersByJob(runtime));
                 return dead.keySet().containsAll(down);
             });
 
-            String log = logs.toString(StandardCharsets.UTF_8);
-            assertThat(log).contains("circuit open");
-            for (String id : down) {
-                long attemptLines = log.lines().filter(l -> l.contains("\"message\":\"attempt\"") && l.contains(id)).count();
-                assertThat(attemptLines).as("calls made for " + id).isEqualTo(3);
-                assertThat(TestRuntime.attribute(dead.get(id), "errand.attempts")).contains("3");
-                assertThat(TestRuntime.attribute(dead.get(id), "errand.reason").orElseThrow()).startsWith("gave up after 3 attempts; last: connection refused");
+            List<String> log = logs.toString(StandardCharsets.UTF_8).lines().toList();
+            Instant opened = log.stream().filter(l -> l.contains("\"message\":\"circuit opened\"") && l.contains("\"target\":\"down\""))
+                    .map(FaultsTest::timestamp).findFirst().orElseThrow();
+            // the calls of the batch that opened the breaker were already in flight; after it the fleet sends one probe at a time
+            List<Instant> probes = log.stream().filter(l -> l.contains("\"message\":\"attempt\"") && down.stream().anyMatch(l::contains))
+                    .map(FaultsTest::timestamp).filter(at -> at.isAfter(opened.plusSeconds(1))).sorted().toList();
+            assertThat(probes).as("probes while it stayed down").isNotEmpty();
+            for (int i = 1; i < probes.size(); i++) {
+                assertThat(Duration.between(probes.get(i - 1), probes.get(i))).as("one probe per interval (5 s less its jitter): " + probes)
+                        .isGreaterThan(Duration.ofMillis(3900));
             }
-            assertThat(log.lines().filter(l -> l.contains("circuit open")).count()).as("the breaker skipped calls").isGreaterThan(0);
+            for (String id : down) {
+                long attemptLines = log.stream().filter(l -> l.contains("\"message\":\"attempt\"") && l.contains(id)).count();
+                String reason = TestRuntime.attribute(dead.get(id), "errand.reason").orElseThrow();
+                assertThat(attemptLines).as("calls made for " + id + " (none: the breaker opened before its turn)").isBetween(0L, 3L);
+                assertThat(TestRuntime.attribute(dead.get(id), "errand.attempts")).contains(String.valueOf(attemptLines));
+                if (attemptLines == 3) {
+                    assertThat(reason).startsWith("gave up after 3 attempts; last: connection refused");
+                } else {
+                    assertThat(reason).contains("longer than MaxDeferralSeconds (60 s); last put off because: circuit");
+                }
+            }
             assertThat(up).allSatisfy(id -> assertThat(healthy.callsFor(id)).hasSize(1));
         }
     }
