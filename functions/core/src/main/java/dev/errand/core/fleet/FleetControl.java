@@ -127,8 +127,9 @@ public final class FleetControl {
             }
             left.keySet().forEach(target -> Optional.ofNullable(locals.get(target)).ifPresent(local -> {
                 Local.Unused unused = local.unused();
-                if (unused.tokens() > 0) {
-                    store.returnTokens(target, unused.rate(), unused.tokens());
+                int back = TargetState.Bucket.returnable(unused.tokens(), unused.rate(), unused.leftAt(), clock.instant());
+                if (back > 0) {
+                    store.returnTokens(target, unused.rate(), back);
                 }
             }));
         }
@@ -321,7 +322,7 @@ public final class FleetControl {
                     }
                     case Local.Take.Lease l -> {
                         // a block: what this batch still needs of the target and can call at once, so a batch costs one write
-                        int wanted = Math.clamp(left.getOrDefault(target.name(), 0) + 1, 1, Math.min(rate.burst(), target.maxConcurrency()));
+                        int wanted = Math.clamp(left.getOrDefault(target.name(), 0) + 1, 1, Math.min(rate.tokensAtOnce(), target.maxConcurrency()));
                         Instant now = clock.instant();
                         Duration due = local.state().bucket().orElse(TargetState.Bucket.full(now)).untilTokens(1, rate, now);
                         if (System.nanoTime() + due.toNanos() > until) {
@@ -396,6 +397,8 @@ public final class FleetControl {
         private int tokens;
         /** The rate the tokens in hand were taken at (a target's rate may change with its document). */
         private RateLimit rate = new RateLimit(1, 1);
+        /** The fleet's bucket as this container's last take left it: the tokens in hand are the slots just before. */
+        private Instant leftAt = Instant.EPOCH;
         private boolean leasing;
         private boolean probing;
         private boolean lastProbeHealthy;
@@ -527,6 +530,9 @@ public final class FleetControl {
             try {
                 tokens += granted;
                 rate = takenAt;
+                if (granted > 0) {
+                    leftAt = left.tat();
+                }
                 leasing = false;
                 state = state.withBucket(left);
                 readAt = at;
@@ -536,14 +542,14 @@ public final class FleetControl {
             }
         }
 
-        /** Tokens taken at {@code rate} and not used. */
-        record Unused(int tokens, RateLimit rate) {}
+        /** Tokens taken at {@code rate} and not used; {@code leftAt}, the bucket as their take left it. */
+        record Unused(int tokens, RateLimit rate, Instant leftAt) {}
 
         /** The tokens taken and not used, given up: none is held past its batch. */
         Unused unused() {
             lock.lock();
             try {
-                Unused u = new Unused(tokens, rate);
+                Unused u = new Unused(tokens, rate, leftAt);
                 tokens = 0;
                 return u;
             } finally {

@@ -55,15 +55,15 @@ public record TargetState(String target, boolean open, int failures, Optional<In
             return new Bucket(now);
         }
 
-        /** Whole tokens it holds at {@code now}, at most the burst. */
+        /** Whole tokens it holds at {@code now}, at most {@link RateLimit#tokensAtOnce}. */
         public int available(RateLimit rate, Instant now) {
             double ahead = seconds(now, later(tat, now));
-            return (int) Math.max(0, Math.floor(rate.burst() - ahead * rate.perSecond() + 1e-9));
+            return (int) Math.max(0, Math.floor(rate.tokensAtOnce() - ahead * rate.perSecond() + 1e-9));
         }
 
-        /** How long until it holds {@code n} whole tokens (n at most the burst). */
+        /** How long until it holds {@code n} whole tokens (n at most {@link RateLimit#tokensAtOnce}). */
         public Duration untilTokens(int n, RateLimit rate, Instant now) {
-            long wait = Duration.between(now, later(tat, now)).toNanos() - (cost(rate.burst(), rate) - cost(n, rate));
+            long wait = Duration.between(now, later(tat, now)).toNanos() - (cost(rate.tokensAtOnce(), rate) - cost(n, rate));
             return wait <= 0 ? Duration.ZERO : Duration.ofNanos(wait);
         }
 
@@ -77,9 +77,19 @@ public record TargetState(String target, boolean open, int failures, Optional<In
             return Math.round(n / rate.perSecond() * 1e9);
         }
 
-        /** The furthest ahead of now the bucket may be after taking {@code n}: a burst's worth less those n. */
+        /** The furthest ahead of now the bucket may be after taking {@code n}: a full bucket's worth less those n. */
         public static Instant latestBefore(int n, RateLimit rate, Instant now) {
-            return now.plusNanos(cost(rate.burst(), rate) - cost(n, rate));
+            return now.plusNanos(cost(rate.tokensAtOnce(), rate) - cost(n, rate));
+        }
+
+        /**
+         * Of {@code n} tokens taken and not used, those that may go back at {@code now}: only the ones whose time
+         * is still ahead ({@code leftAt}, the bucket as the take left it), since a bucket that has since refilled
+         * past them would count them twice.
+         */
+        public static int returnable(int n, RateLimit rate, Instant leftAt, Instant now) {
+            double ahead = seconds(now, later(leftAt, now));
+            return (int) Math.min(n, Math.floor(ahead * rate.perSecond() + 1e-9));
         }
 
         private static Instant later(Instant a, Instant b) {

@@ -70,18 +70,36 @@ class TargetStateTest {
     void theBucketRefillsAtItsRateAndNeverPastItsBurst() {
         RateLimit rate = new RateLimit(20, 20);
         TargetState.Bucket full = TargetState.Bucket.full(NOW);
-        TargetState.Bucket empty = full.taken(20, rate, NOW);
+        TargetState.Bucket empty = full.taken(18, rate, NOW);
 
-        assertThat(full.available(rate, NOW)).isEqualTo(20);
+        assertThat(full.available(rate, NOW)).as("the burst less 100 ms of calls at 20/s").isEqualTo(18);
         assertThat(empty.available(rate, NOW)).isZero();
         assertThat(empty.available(rate, NOW.plusMillis(250))).isEqualTo(5);
-        assertThat(empty.available(rate, NOW.plusSeconds(10))).as("never past the burst").isEqualTo(20);
+        assertThat(empty.available(rate, NOW.plusSeconds(10))).as("never past the burst").isEqualTo(18);
         assertThat(empty.untilTokens(1, rate, NOW)).isEqualTo(Duration.ofMillis(50));
         assertThat(empty.untilTokens(10, rate, NOW)).isEqualTo(Duration.ofMillis(500));
-        assertThat(full.taken(5, rate, NOW).taken(5, rate, NOW).available(rate, NOW)).isEqualTo(10);
+        assertThat(full.taken(5, rate, NOW).taken(5, rate, NOW).available(rate, NOW)).isEqualTo(8);
         assertThat(TargetState.Bucket.full(NOW).taken(1, new RateLimit(0.5, 1), NOW).untilTokens(1, new RateLimit(0.5, 1), NOW))
                 .isEqualTo(Duration.ofSeconds(2));
-        assertThat(TargetState.Bucket.latestBefore(5, rate, NOW)).isEqualTo(NOW.plusMillis(750));
+        assertThat(TargetState.Bucket.latestBefore(5, rate, NOW)).isEqualTo(NOW.plusMillis(650));
+    }
+
+    @Test
+    void theBucketKeepsAHundredMillisecondsOfCallsInHandNeverHalfItsBurst() {
+        assertThat(new RateLimit(20, 20).tokensAtOnce()).isEqualTo(18);
+        assertThat(new RateLimit(10, 5).tokensAtOnce()).isEqualTo(4);
+        assertThat(new RateLimit(1, 1).tokensAtOnce()).as("a burst of one stays one").isEqualTo(1);
+        assertThat(new RateLimit(0.5, 3).tokensAtOnce()).isEqualTo(2);
+        assertThat(new RateLimit(1000, 10).tokensAtOnce()).as("never under half the burst").isEqualTo(5);
+    }
+
+    @Test
+    void tokensNotUsedGoBackOnlyWhileTheirTimeIsAhead() {
+        RateLimit rate = new RateLimit(20, 20);
+        Instant leftAt = NOW.plusMillis(500);
+        assertThat(TargetState.Bucket.returnable(4, rate, leftAt, NOW)).isEqualTo(4);
+        assertThat(TargetState.Bucket.returnable(4, rate, leftAt, NOW.plusMillis(400))).as("two slots still ahead").isEqualTo(2);
+        assertThat(TargetState.Bucket.returnable(4, rate, leftAt, NOW.plusSeconds(2))).as("refilled past them: none").isZero();
     }
 
     @Test
