@@ -1,6 +1,7 @@
 package dev.errand.cli;
 
 import dev.errand.core.json.Json;
+import dev.errand.core.target.Targets;
 import dev.errand.local.HandlerFactory;
 import dev.errand.local.LocalRuntime;
 import dev.errand.process.ProcessJobsFunction;
@@ -53,8 +54,10 @@ final class LocalErrand implements AutoCloseable {
         HandlerFactory noJitter = (className, env, logs) -> className.equals(ProcessJobsFunction.class.getName())
                 ? new ProcessJobsFunction(env, () -> 1.0, logs)
                 : HandlerFactory.REFLECTIVE.create(className, env, logs);
+        // the tests' 503s are jobs meant to die: a fleet-wide breaker opened by one test's failures would hold the next test's jobs
         LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.forTests(Path.of("../template.yaml"),
-                        "{\"targets\":{\"crm\":{\"baseUrl\":\"" + provider.url() + "\",\"allowInsecure\":true,\"timeoutMs\":10000}}}")
+                        "{\"targets\":{\"crm\":{\"baseUrl\":\"" + provider.url() + "\",\"allowInsecure\":true,\"timeoutMs\":10000,"
+                                + "\"breakerThreshold\":" + Targets.MAX_BREAKER_THRESHOLD + "}}}")
                 .withParameters(QUICK)
                 .withHandlers(noJitter)
                 .withMetrics(true));
