@@ -173,7 +173,7 @@ final class ErrandBackend implements Backend {
     /** What a 200 of DELETE says: cancelled, and whether a call in flight may still reach the provider or the news is still to go out. */
     private static String cancelled(String body) {
         Map<?, ?> record = Json.parse(body) instanceof Json.Parsed.Value v && v.value() instanceof Map<?, ?> m ? m : Map.of();
-        List<String> parts = new ArrayList<>(List.of("cancelled: it will not be called"));
+        List<String> parts = new ArrayList<>(List.of("cancelled: no call is made from now on"));
         Optional.ofNullable(record.get("note")).ifPresent(n -> parts.add(String.valueOf(n)));
         Optional.ofNullable(record.get("announcement")).ifPresent(n -> parts.add("announcement " + n));
         return String.join("; ", parts);
