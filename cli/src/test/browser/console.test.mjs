@@ -1,8 +1,10 @@
 // The operator console in a real browser: Debian's headless Chromium driven by playwright-core.
 // Run by ConsoleBrowserTest, which starts the local runtime and `errand console`, and passes:
-//   CONSOLE_URL  the link the console printed (with its token)     SCENARIO  redrive | guard
+//   CONSOLE_URL  the link the console printed (with its token)     SCENARIO  redrive | guard | jobs
 //   JOB_ID       a job that failed and is now in the dead letters  SCREENSHOTS  where to keep screenshots
 //   CHROMIUM     the browser (default /usr/bin/chromium)           TARGET    the target's name
+// and for SCENARIO=jobs: LATER_JOBS (three jobs due later, oldest first), DONE_JOB (one that succeeded), SINCE (an
+// RFC 3339 time before both were submitted) and API_URL (the jobs API, to check what the page did).
 // Exits 0 when every step passed; else prints the failed step and keeps a screenshot of the moment.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -115,8 +117,8 @@ async function redrive() {
   await page.waitForFunction(() => document.querySelector('#job-record dd[data-field="status"]')?.textContent === 'succeeded', null,
     { timeout: WAIT });
   check(await page.textContent('#job-record dd[data-field="attempts"]') === '1', 'the redriven job took more than one attempt');
-  check(await page.isDisabled('#search-jobs') && (await page.textContent('#search-unavailable')).includes('GET /jobs'),
-    'job search is offered without the API route it needs');
+  check(!(await page.isDisabled('#search-jobs')) && !(await page.isDisabled('#cancel-job')),
+    'job search or cancel is not offered though the API and job records are there');
   await shot('job');
 
   step('the targets page shows the target, its figures, and pause as not yet available');
@@ -133,6 +135,137 @@ async function redrive() {
   await page.waitForFunction((name) => Number(document.querySelector(`#overview-targets tr[data-target="${name}"] td.delivered`)?.textContent) >= 1,
     target, { timeout: WAIT });
   await shot('overview-after');
+}
+
+/** The job's record as the API has it, not as the page shows it. */
+async function record(id) {
+  const answer = await fetch(env('API_URL') + '/jobs/' + id);
+  check(answer.status === 200, 'GET /jobs/' + id + ' answered ' + answer.status);
+  return answer.json();
+}
+
+/** An RFC 3339 time as a datetime-local input takes it, in this machine's zone (the browser's too). */
+function localMinute(iso) {
+  const t = new Date(iso);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${t.getFullYear()}-${two(t.getMonth() + 1)}-${two(t.getDate())}T${two(t.getHours())}:${two(t.getMinutes())}`;
+}
+
+async function search(status, target, limit, since) {
+  await page.selectOption('#search-status', status);
+  await page.fill('#search-target', target);
+  await page.fill('#search-limit', String(limit));
+  await page.fill('#search-since', since ? localMinute(since) : '');
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/jobs', { timeout: WAIT });
+  await page.click('#search-jobs');
+  check((await answered).status() === 200, 'the search was refused');
+}
+
+async function rows() {
+  return page.$$eval('#search-results tbody tr', (trs) => trs.map((tr) => ({
+    job: tr.dataset.job, status: tr.querySelector('td.status').textContent, target: tr.querySelector('td.target').textContent })));
+}
+
+async function cancelFromThePage() {
+  await page.click('#cancel-job');
+  await page.locator('#cancel-confirm').waitFor({ state: 'visible', timeout: WAIT });
+  await page.click('#confirm-cancel');
+  await page.locator('#cancel-answer').waitFor({ state: 'visible', timeout: WAIT });
+  return { outcome: await page.getAttribute('#cancel-answer', 'data-outcome'), text: await page.textContent('#cancel-answer') };
+}
+
+async function openJob(id, status) {
+  await page.waitForFunction((s) => document.querySelector('#job-record dd[data-field="status"]')?.textContent === s
+    && !document.querySelector('#job').hidden, status, { timeout: WAIT });
+  check(await page.textContent('#job-title') === id, 'the job page is of ' + await page.textContent('#job-title'));
+}
+
+async function jobs() {
+  const later = env('LATER_JOBS').split(',');
+  const done = env('DONE_JOB');
+  const target = env('TARGET');
+  const since = env('SINCE');
+
+  step('the jobs page offers search and cancel, as the API has them');
+  await page.goto(consoleUrl.href);
+  await page.click('nav a[data-page="jobs"]');
+  await page.locator('#search-form').waitFor({ timeout: WAIT });
+  check(!(await page.isDisabled('#search-jobs')), 'search is not offered: ' + await page.textContent('#search-unavailable'));
+
+  step('a search by status and target finds the jobs for later, newest first, a page at a time');
+  await search('scheduled', target, 2);
+  await page.waitForFunction(() => document.querySelectorAll('#search-results tbody tr').length === 2, null, { timeout: WAIT });
+  const first = await rows();
+  check(first[0].job === later[2] && first[1].job === later[1], 'the first page is ' + JSON.stringify(first));
+  check(first.every((r) => r.status === 'scheduled' && r.target === target), 'a row of another status or target: ' + JSON.stringify(first));
+  check((await page.textContent('#search-summary')).includes('More match'), 'the page does not say more match');
+  await shot('jobs');
+
+  step('the next page, by the cursor, has the oldest of them');
+  await page.click('#search-next');
+  await page.waitForFunction((id) => !!document.querySelector(`#search-results tr[data-job="${id}"]`), later[0], { timeout: WAIT });
+  check((await page.textContent('#search-summary')).startsWith('Page 2'), 'the summary says ' + await page.textContent('#search-summary'));
+  check(await page.isVisible('#search-first'), 'no way back to the first page');
+
+  step("the scheduled job's page shows its record and that no call was made yet");
+  await page.click(`#search-results tr[data-job="${later[0]}"] a`);
+  await openJob(later[0], 'scheduled');
+  check((await page.textContent('#job-record dd[data-field="runAt"]')).length > 0, 'the record shows no runAt');
+  check((await page.textContent('#job-attempts')).startsWith('No call made yet'), 'attempts: ' + await page.textContent('#job-attempts'));
+
+  step('cancel asks first, and nothing changes until it is confirmed');
+  await page.click('#cancel-job');
+  await page.locator('#cancel-confirm').waitFor({ state: 'visible', timeout: WAIT });
+  check((await page.textContent('#cancel-question')).includes(later[0]), 'the question does not name the job');
+  check((await record(later[0])).status === 'scheduled', 'asking changed the job');
+  await page.click('#keep-job');
+  check(await page.isHidden('#cancel-confirm'), 'keep it leaves the question open');
+  check((await record(later[0])).status === 'scheduled', 'keeping it changed the job');
+
+  step('confirmed, the job is cancelled and its page says so');
+  const cancelled = await cancelFromThePage();
+  check(cancelled.outcome === 'cancelled' && cancelled.text.startsWith('Cancelled'), 'the answer: ' + JSON.stringify(cancelled));
+  await openJob(later[0], 'cancelled');
+  check((await record(later[0])).status === 'cancelled', 'the API does not have it cancelled');
+  await shot('job-cancelled');
+
+  step('a search by status, target and time finds the finished job');
+  await page.click('a[href="#jobs"]');
+  await search('succeeded', target, 50, since);
+  await page.waitForFunction((id) => !!document.querySelector(`#search-results tr[data-job="${id}"]`), done, { timeout: WAIT });
+  check((await rows()).every((r) => r.status === 'succeeded'), 'a row of another status');
+
+  step('cancelling the finished job says it is over, and changes nothing');
+  await page.click(`#search-results tr[data-job="${done}"] a`);
+  await openJob(done, 'succeeded');
+  check((await page.textContent('#job-attempts')).startsWith('1 call made; the last answered HTTP 200'),
+    'attempts: ' + await page.textContent('#job-attempts'));
+  const over = await cancelFromThePage();
+  check(over.outcome === 'refused' && over.text.includes('already over (succeeded)'), 'the answer: ' + JSON.stringify(over));
+  check((await record(done)).status === 'succeeded', 'the finished job changed');
+  await shot('job-over');
+
+  step('the console cancels nothing unconfirmed, and says when a job is unknown');
+  const cancel = (id, body) => page.evaluate(async ([job, text]) => {
+    const r = await fetch('/api/jobs/' + job + '/cancel', { method: 'POST', body: text,
+      headers: { 'X-Errand-Console': '1', 'Content-Type': 'application/json' } });
+    return { status: r.status, detail: (await r.json()).detail };
+  }, [id, body]);
+  const unconfirmed = await cancel(later[1], '{}');
+  check(unconfirmed.status === 400 && (await record(later[1])).status === 'scheduled', 'an unconfirmed cancel: ' + unconfirmed.status);
+  const nobody = await cancel('01a212e0-3f05-7942-80a2-c34293387a07', '{"confirm":true}');
+  check(nobody.status === 409 && nobody.detail.includes('no such job'), 'cancelling an unknown job: ' + JSON.stringify(nobody));
+
+  step("find by id goes straight to the job's page; an unknown id says so and offers no cancel");
+  await page.fill('#job-id', later[1]);
+  await page.click('#find-job');
+  await openJob(later[1], 'scheduled');
+  check(await page.isHidden('#cancel-answer'), "the last job's answer is shown on another job's page");
+  const unknown = '01a212e0-3f05-7942-80a2-c34293387a07';
+  await page.fill('#job-id', unknown);
+  await page.click('#find-job');
+  await page.waitForFunction(() => document.querySelector('#job-note').textContent.includes('no such job'), null, { timeout: WAIT });
+  check(await page.isHidden('#cancel-job'), 'cancel is offered for a job that does not exist');
 }
 
 async function guard() {
@@ -195,7 +328,7 @@ async function guard() {
 }
 
 try {
-  await ({ redrive, guard })[scenario]();
+  await ({ redrive, guard, jobs })[scenario]();
   check(errors.length === 0, 'the page threw: ' + errors.join('; '));
   console.log('passed: ' + scenario);
 } catch (e) {

@@ -1,7 +1,8 @@
 // The Errand console's pages: each reads the console's JSON API and redraws itself while it is open.
 'use strict';
 
-const state = { info: null, page: null, timers: [], queueTotal: null, selected: new Set(), plan: null, runPolling: null };
+const state = { info: null, page: null, timers: [], queueTotal: null, selected: new Set(), plan: null, runPolling: null,
+  search: { params: new URLSearchParams(), page: 1, next: null }, jobId: null, job: null };
 
 async function api(path, body) {
   const options = { headers: { 'X-Errand-Console': '1' }, credentials: 'same-origin' };
@@ -254,64 +255,127 @@ function deadLetters() {
 
 // ---------------------------------------------------------------- jobs
 
+/** What the record says of the calls made: it keeps their count and the last answer, not each call. */
+function attemptsOf(r) {
+  const n = r.attempts || 0;
+  const parts = [n === 0 ? 'No call made yet' : n + (n === 1 ? ' call made' : ' calls made')];
+  if (r.lastStatusCode !== undefined) parts.push('the last answered HTTP ' + r.lastStatusCode);
+  if (r.lastError) parts.push('last error: ' + r.lastError);
+  if (r.nextAttemptAt) parts.push('the next call is due at ' + r.nextAttemptAt);
+  else if (r.status === 'scheduled' && r.runAt) parts.push('the first call is due at ' + r.runAt);
+  return parts.join('; ') + '. The record keeps the count and the last answer, not each call.';
+}
+
 function drawJob(id, answer) {
-  $('#job').hidden = false;
   $('#job-title').textContent = id;
   const record = $('#job-record');
+  $('#job-actions').hidden = !answer.found;
   if (!answer.found) {
+    state.job = null;
     record.replaceChildren();
+    $('#job-attempts').textContent = '';
     $('#job-note').textContent = answer.detail;
     return;
   }
+  state.job = answer.record;
   $('#job-note').textContent = '';
-  const first = ['jobId', 'status', 'target', 'method', 'path', 'attempts', 'lastStatusCode', 'lastError', 'createdAt', 'updatedAt'];
+  const first = ['jobId', 'status', 'target', 'method', 'path', 'runAt', 'attempts', 'lastStatusCode', 'lastError', 'createdAt', 'updatedAt'];
   const order = (k) => (first.indexOf(k) + 1) || first.length + 1;
   const fields = Object.entries(answer.record).filter(([k]) => k !== 'links').sort(([a], [b]) => order(a) - order(b));
   record.replaceChildren(...fields.flatMap(([k, v]) => [
     el('dt', { text: k }),
     el('dd', { 'data-field': k, class: k === 'status' ? 'status-' + v : null, text: typeof v === 'object' ? JSON.stringify(v) : v })]));
+  $('#job-attempts').textContent = attemptsOf(answer.record);
 }
 
-function jobs(id) {
-  const caps = state.info.capabilities;
-  ['#search-status', '#search-target', '#search-since', '#search-until', '#search-jobs'].forEach((s) => { $(s).disabled = !caps.jobSearch; });
-  $('#search-unavailable').textContent = caps.jobSearch ? '' : state.info.unavailable.jobSearch;
-  $('#cancel-job').disabled = !caps.jobCancel;
-  $('#cancel-unavailable').textContent = caps.jobCancel ? '' : state.info.unavailable.jobCancel;
-  if (!id) { $('#job').hidden = true; return; }
-  $('#job-id').value = id;
-  every(state.info.refresh.queuesSeconds, async () => {
-    try {
-      drawJob(id, await api('/api/jobs/' + encodeURIComponent(id)));
-      stamp();
-      showError(null);
-    } catch (e) { showError(e); }
-  });
-}
-
-async function searchJobs() {
-  const params = new URLSearchParams();
-  const put = (name, value) => { if (value) params.set(name, value); };
-  put('status', $('#search-status').value);
-  put('target', $('#search-target').value);
-  put('since', $('#search-since').value && new Date($('#search-since').value).toISOString());
-  put('until', $('#search-until').value && new Date($('#search-until').value).toISOString());
+async function loadJob(id) {
   try {
-    const page = await api('/api/jobs?' + params);
-    $('#search-results').hidden = false;
-    $('#search-results tbody').replaceChildren(...page.jobs.map((j) => el('tr', { 'data-job': j.jobId },
-      el('td', { class: 'job' }, el('a', { href: '#jobs/' + j.jobId, text: j.jobId })), el('td', { class: 'status-' + j.status, text: j.status }),
-      el('td', { text: j.target }), el('td', { class: 'num', text: j.attempts }), el('td', { text: j.updatedAt }))));
+    drawJob(id, await api('/api/jobs/' + encodeURIComponent(id)));
+    stamp();
     showError(null);
   } catch (e) { showError(e); }
 }
 
-async function cancelJob() {
-  const id = $('#job-title').textContent;
+function jobs(id) {
+  const caps = state.info.capabilities;
+  ['#search-status', '#search-target', '#search-since', '#search-until', '#search-limit', '#search-jobs']
+    .forEach((s) => { $(s).disabled = !caps.jobSearch; });
+  $('#search-unavailable').textContent = caps.jobSearch ? '' : state.info.unavailable.jobSearch;
+  $('#cancel-job').disabled = !caps.jobCancel;
+  $('#cancel-unavailable').textContent = caps.jobCancel ? '' : state.info.unavailable.jobCancel;
+  $('#job').hidden = !id;
+  $('#search-view').hidden = !!id;
+  if (!id) return;
+  if (id !== state.jobId) {
+    // another job: what was asked or answered about the last one does not apply
+    $('#cancel-confirm').hidden = true;
+    $('#cancel-answer').hidden = true;
+    $('#job-record').replaceChildren();
+    $('#job-attempts').textContent = '';
+  }
+  state.jobId = id;
+  $('#job-id').value = id;
+  every(state.info.refresh.queuesSeconds, () => loadJob(id));
+}
+
+function searchParams() {
+  const params = new URLSearchParams();
+  const put = (name, value) => { if (value) params.set(name, value); };
+  put('status', $('#search-status').value);
+  put('target', $('#search-target').value.trim());
+  put('since', $('#search-since').value && new Date($('#search-since').value).toISOString());
+  put('until', $('#search-until').value && new Date($('#search-until').value).toISOString());
+  put('limit', $('#search-limit').value);
+  return params;
+}
+
+/** One page of the search in hand: the first, or the one after the page that answered {@code cursor}. */
+async function searchJobs(cursor) {
+  const params = new URLSearchParams(state.search.params);
+  if (cursor) params.set('cursor', cursor);
   try {
-    const answer = await api('/api/jobs/' + encodeURIComponent(id) + '/cancel', { confirm: true });
-    $('#job-note').textContent = answer.detail;
+    const page = await api('/api/jobs?' + params);
+    state.search.page = cursor ? state.search.page + 1 : 1;
+    state.search.next = page.cursor;
+    $('#search-results').hidden = page.jobs.length === 0;
+    $('#search-results tbody').replaceChildren(...page.jobs.map((j) => el('tr', { 'data-job': j.jobId },
+      el('td', { class: 'job' }, el('a', { href: '#jobs/' + j.jobId, text: j.jobId })),
+      el('td', { class: 'status status-' + j.status, text: j.status }), el('td', { class: 'target', text: j.target }),
+      el('td', { class: 'num', text: j.attempts }), el('td', { class: 'num', text: j.lastStatusCode ?? '-' }),
+      el('td', { text: j.runAt || '-' }), el('td', { text: j.updatedAt }))));
+    $('#search-summary').textContent = (page.jobs.length === 0 && state.search.page === 1 ? 'No job matches.'
+      : 'Page ' + state.search.page + ': ' + page.jobs.length + (page.jobs.length === 1 ? ' job' : ' jobs') + '.')
+      + (page.cursor ? ' More match: Next page.' : (state.search.page > 1 ? ' The last page.' : ''));
+    $('#search-next').hidden = !page.cursor;
+    $('#search-first').hidden = state.search.page === 1;
+    showError(null);
   } catch (e) { showError(e); }
+}
+
+function askCancel() {
+  const job = state.job;
+  if (!job) return;
+  $('#cancel-answer').hidden = true;
+  $('#cancel-question').textContent = 'Cancel job ' + job.jobId + ' (' + job.status + ', target ' + job.target + ')? Once cancelled it is'
+    + ' never called; a call already in flight may still reach the provider. Nothing changes until you confirm.';
+  $('#cancel-confirm').hidden = false;
+}
+
+async function confirmCancel() {
+  const id = state.jobId;
+  $('#cancel-confirm').hidden = true;
+  const answer = $('#cancel-answer');
+  try {
+    const done = await api('/api/jobs/' + encodeURIComponent(id) + '/cancel', { confirm: true });
+    answer.dataset.outcome = 'cancelled';
+    answer.textContent = 'Cancelled: ' + done.detail.replace(/^cancelled: /, '') + '.';
+  } catch (e) {
+    if (e.status !== 409 && e.status !== 501) { showError(e); return; }
+    answer.dataset.outcome = e.status === 409 ? 'refused' : 'unavailable';
+    answer.textContent = e.message.charAt(0).toUpperCase() + e.message.slice(1) + '.';
+  }
+  answer.hidden = false;
+  loadJob(id);
 }
 
 // ---------------------------------------------------------------- targets
@@ -377,8 +441,16 @@ async function start() {
   $('#confirm-redrive').addEventListener('click', confirmRedrive);
   $('#cancel-plan').addEventListener('click', () => { state.plan = null; $('#plan').hidden = true; });
   $('#find-job-form').addEventListener('submit', (event) => { event.preventDefault(); location.hash = '#jobs/' + $('#job-id').value.trim(); });
-  $('#search-form').addEventListener('submit', (event) => { event.preventDefault(); searchJobs(); });
-  $('#cancel-job').addEventListener('click', cancelJob);
+  $('#search-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    state.search = { params: searchParams(), page: 1, next: null };
+    searchJobs();
+  });
+  $('#search-next').addEventListener('click', () => searchJobs(state.search.next));
+  $('#search-first').addEventListener('click', () => searchJobs());
+  $('#cancel-job').addEventListener('click', askCancel);
+  $('#confirm-cancel').addEventListener('click', confirmCancel);
+  $('#keep-job').addEventListener('click', () => { $('#cancel-confirm').hidden = true; });
   window.addEventListener('hashchange', route);
   route();
 }

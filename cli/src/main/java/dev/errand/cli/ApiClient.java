@@ -1,6 +1,7 @@
 package dev.errand.cli;
 
 import dev.errand.aws.SigV4;
+import dev.errand.core.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,6 +43,15 @@ public final class ApiClient {
         public static final Search ALL = new Search(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty());
 
+        /** A time as since and until take it: RFC 3339 with an offset ({@code 2026-11-25T10:00:00Z}); empty when it is not one. */
+        public static Optional<java.time.Instant> time(String text) {
+            try {
+                return Optional.of(java.time.OffsetDateTime.parse(text).toInstant());
+            } catch (java.time.format.DateTimeParseException e) {
+                return Optional.empty();
+            }
+        }
+
         /** The same search, from the page after the one that answered {@code next}. */
         public Search after(String next) {
             return new Search(status, target, since, until, limit, Optional.of(next));
@@ -60,6 +70,27 @@ public final class ApiClient {
 
         private static String encode(String value) {
             return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+        }
+    }
+
+    /** One page of GET /jobs: its records, newest change first, and the next page's cursor (none on the last page). */
+    public record Page(List<Map<String, Object>> jobs, Optional<String> cursor) {
+        public Page {
+            jobs = List.copyOf(jobs);
+        }
+
+        /** The page a 200 of GET /jobs carries; empty when the body is not one. */
+        public static Optional<Page> of(String body) {
+            if (!(Json.parse(body) instanceof Json.Parsed.Value v && v.value() instanceof Map<?, ?> page
+                    && page.get("jobs") instanceof List<?> jobs && jobs.stream().allMatch(Map.class::isInstance))) {
+                return Optional.empty();
+            }
+            List<Map<String, Object>> records = jobs.stream().map(j -> {
+                Map<String, Object> record = new LinkedHashMap<>();
+                ((Map<?, ?>) j).forEach((k, value) -> record.put(String.valueOf(k), value));
+                return record;
+            }).toList();
+            return Optional.of(new Page(records, page.get("cursor") instanceof String c ? Optional.of(c) : Optional.empty()));
         }
     }
 

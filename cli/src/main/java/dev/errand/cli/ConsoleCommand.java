@@ -11,13 +11,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "console", sortOptions = false, abbreviateSynopsis = true,
-        header = "Open a web console: queues, dead letters (and redrive), jobs, targets.",
+        header = "Open a web console: queues, dead letters (and redrive), jobs (search, cancel), targets.",
         description = {
             "Serves a console on 127.0.0.1 for your browser, with your own credentials behind it (the same settings as every"
                 + " other command: --stack on AWS, --local for scripts/run-local.sh). It prints a link with a token made for"
                 + " this run; requests without it, or naming another host or origin, are refused. It only reads until you"
-                + " confirm a redrive, which runs as errand dlq redrive does: a dry run first, at the rate you give, nothing"
-                + " lost if the page is closed. Ctrl-C stops it (a redrive in flight finishes its batch in hand).",
+                + " confirm an action: a redrive runs as errand dlq redrive does (a dry run first, at the rate you give, nothing"
+                + " lost if the page is closed); a cancel as errand cancel does. Ctrl-C stops it (a redrive in flight finishes"
+                + " its batch in hand).",
             "",
             "Per-target figures come from CloudWatch (namespace Errand), read once a minute on AWS (each read is a"
                 + " GetMetricData request, about $0.01 per 1,000 metrics) and every 5 s locally."},
@@ -64,8 +65,8 @@ final class ConsoleCommand extends OperatorCommand {
             out().println();
             out().println("  " + server.url());
             out().println();
-            out().println("Open the link in your browser on this machine; it holds this run's token. The console reads until you confirm a");
-            out().println("redrive. Ctrl-C stops it.");
+            out().println("Open the link in your browser on this machine; it holds this run's token. The console reads until you confirm an");
+            out().println("action (a redrive, a cancel). Ctrl-C stops it.");
             out().flush();
             while (!context.stop().pause(Duration.ofHours(1))) {
                 // serving until a stop is asked for

@@ -1,6 +1,7 @@
 package dev.errand.cli;
 
 import dev.errand.aws.CloudWatchJson;
+import dev.errand.aws.Lazy;
 import dev.errand.aws.SqsBatches;
 import dev.errand.cli.console.Backend;
 import dev.errand.core.job.JobId;
@@ -21,7 +22,8 @@ import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 
 /**
  * The console's backend: the CLI's own code over the queues (dlq list's read, dlq redrive's redrive), the
- * API (status's client) and the targets document in SSM, with the settings every command uses.
+ * API (the client of status, jobs list and cancel) and the targets document in SSM, with the settings every
+ * command uses.
  */
 final class ErrandBackend implements Backend {
 
@@ -31,12 +33,17 @@ final class ErrandBackend implements Backend {
     static final Duration OLDEST_FOR = Duration.ofSeconds(60);
     /** The window the oldest-message metric is read over: its last minutes. */
     static final Duration OLDEST_WINDOW = Duration.ofMinutes(5);
+    static final Unavailable NO_API = new Unavailable("searching and cancelling jobs go through the jobs API, and none is configured:"
+            + " give --api-url, or name the stack with --stack");
+    static final Unavailable NO_RECORDS = new Unavailable("searching jobs needs job records, and no table is configured: give --table"
+            + " (the stack's JobsTableName), or name a stack deployed with JobRecords=Enabled");
 
     private final Settings settings;
     private final Context context;
     private final CloudWatchJson cloudWatch;
     private final String jobsQueueUrl;
     private final String deadLetterQueueUrl;
+    private final Lazy<ApiClient> api;
     private Optional<Cached<Configured>> targets = Optional.empty();
     private Optional<Cached<Optional<Long>>> oldest = Optional.empty();
 
@@ -49,11 +56,20 @@ final class ErrandBackend implements Backend {
         this.cloudWatch = cloudWatch;
         this.jobsQueueUrl = settings.jobsQueueUrl();
         this.deadLetterQueueUrl = settings.deadLetterQueueUrl();
+        this.api = new Lazy<>(() -> Api.client(settings, context));
     }
 
     @Override
     public String where() {
         return settings.where();
+    }
+
+    /** Search and cancel as the API has them: both need the API; the search also job records (cancel's API says when they are off). */
+    @Override
+    public Capabilities capabilities() {
+        Optional<Unavailable> cancel = settings.knownApiUrl().isPresent() ? Optional.empty() : Optional.of(NO_API);
+        Optional<Unavailable> search = cancel.or(() -> settings.table().isPresent() ? Optional.empty() : Optional.of(NO_RECORDS));
+        return new Capabilities(search, cancel, Optional.of(NO_TARGET_CONTROL));
     }
 
     @Override
@@ -104,7 +120,7 @@ final class ErrandBackend implements Backend {
         if (JobId.parse(jobId).isEmpty()) {
             return new JobLookup.NotFound("'" + jobId + "' is not a job id (a lower-case UUIDv7, as the dead letters show them)");
         }
-        return switch (Api.client(settings, context).get("/jobs/" + jobId)) {
+        return switch (api.get().get("/jobs/" + jobId)) {
             case ApiClient.Reply.Answered a when a.status() == 200 && Json.parse(a.body()) instanceof Json.Parsed.Value v
                     && v.value() instanceof Map<?, ?> m -> new JobLookup.Found(record(m));
             case ApiClient.Reply.Answered a when a.status() == 404 -> new JobLookup.NotFound(
@@ -112,6 +128,85 @@ final class ErrandBackend implements Backend {
             case ApiClient.Reply.Answered a -> new JobLookup.Failed("the API answered " + a.status() + ": " + a.body());
             case ApiClient.Reply.Unreachable u -> new JobLookup.Failed(u.detail());
         };
+    }
+
+    @Override
+    public JobSearch searchJobs(JobQuery query) {
+        Optional<Unavailable> unavailable = capabilities().jobSearch();
+        if (unavailable.isPresent()) {
+            return new JobSearch.Unavailable(unavailable.get());
+        }
+        List<String> bad = new ArrayList<>();
+        Optional<Instant> since = query.since().flatMap(t -> time("since", t, bad));
+        Optional<Instant> until = query.until().flatMap(t -> time("until", t, bad));
+        if (!bad.isEmpty()) {
+            return new JobSearch.Invalid(String.join("; ", bad));
+        }
+        ApiClient.Reply reply = api.get().listJobs(new ApiClient.Search(query.status(), query.target(), since, until, query.limit(), query.cursor()));
+        return switch (reply) {
+            case ApiClient.Reply.Answered a when a.status() == 200 -> ApiClient.Page.of(a.body())
+                    .<JobSearch>map(p -> new JobSearch.Page(p.jobs(), p.cursor()))
+                    .orElseGet(() -> new JobSearch.Failed("the API answered 200 with no page of jobs: " + a.body()));
+            case ApiClient.Reply.Answered a when a.status() == 400 -> new JobSearch.Invalid(problemDetail(a.body()));
+            case ApiClient.Reply.Answered a when a.status() == 501 -> new JobSearch.Unavailable(new Unavailable(problemDetail(a.body())));
+            case ApiClient.Reply.Answered a -> new JobSearch.Failed("the API answered " + a.status() + ": " + problemDetail(a.body()));
+            case ApiClient.Reply.Unreachable u -> new JobSearch.Failed(u.detail());
+        };
+    }
+
+    @Override
+    public Action cancelJob(String jobId) {
+        if (JobId.parse(jobId).isEmpty()) {
+            return new Action.Refused("'" + jobId + "' is not a job id (a lower-case UUIDv7)");
+        }
+        return switch (api.get().cancel(jobId)) {
+            case ApiClient.Reply.Answered a when a.status() == 200 -> new Action.Done(cancelled(a.body()));
+            case ApiClient.Reply.Answered a when a.status() == 409 -> new Action.Refused(over(a.body()));
+            case ApiClient.Reply.Answered a when a.status() == 404 -> new Action.Refused("not cancelled: no such job (never accepted,"
+                    + " or its record expired)");
+            case ApiClient.Reply.Answered a when a.status() == 501 -> new Action.NotDone(new Unavailable(problemDetail(a.body())));
+            case ApiClient.Reply.Answered a -> new Action.Refused("not cancelled: the API answered " + a.status() + ": " + problemDetail(a.body()));
+            case ApiClient.Reply.Unreachable u -> new Action.Refused("not cancelled: " + u.detail());
+        };
+    }
+
+    /** What a 200 of DELETE says: cancelled, and whether a call in flight may still reach the provider or the news is still to go out. */
+    private static String cancelled(String body) {
+        Map<?, ?> record = Json.parse(body) instanceof Json.Parsed.Value v && v.value() instanceof Map<?, ?> m ? m : Map.of();
+        List<String> parts = new ArrayList<>(List.of("cancelled: no call is made from now on"));
+        Optional.ofNullable(record.get("note")).ifPresent(n -> parts.add(String.valueOf(n)));
+        Optional.ofNullable(record.get("announcement")).ifPresent(n -> parts.add("announcement " + n));
+        return String.join("; ", parts);
+    }
+
+    /** What a 409 of DELETE says: the job is over, and how it ended (the problem carries its record). */
+    private static String over(String body) {
+        return Json.parse(body) instanceof Json.Parsed.Value v && v.value() instanceof Map<?, ?> problem
+                && problem.get("job") instanceof Map<?, ?> job && job.get("status") instanceof String status
+                ? "not cancelled: the job is already over (" + status + "); only a scheduled, queued, running or retrying job can be"
+                        + " cancelled"
+                : "not cancelled: the job is already over; " + problemDetail(body);
+    }
+
+    private static Optional<Instant> time(String name, String text, List<String> bad) {
+        Optional<Instant> at = ApiClient.Search.time(text);
+        if (at.isEmpty()) {
+            bad.add(name + " takes an RFC 3339 time such as 2026-11-25T10:00:00Z, was '" + text + "'");
+        }
+        return at;
+    }
+
+    /** A problem's detail, with each of its errors ("/status: must be one of ..."); the body itself when it is no problem. */
+    private static String problemDetail(String body) {
+        if (!(Json.parse(body) instanceof Json.Parsed.Value v && v.value() instanceof Map<?, ?> problem && problem.get("detail") instanceof String detail)) {
+            return body;
+        }
+        List<String> parts = new ArrayList<>(List.of(detail));
+        if (problem.get("errors") instanceof List<?> errors) {
+            errors.stream().filter(Map.class::isInstance).map(e -> (Map<?, ?>) e)
+                    .forEach(e -> parts.add(e.get("pointer") + ": " + e.get("detail")));
+        }
+        return String.join("; ", parts);
     }
 
     @Override

@@ -1,9 +1,6 @@
 package dev.errand.cli;
 
-import dev.errand.core.json.Json;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,12 +54,13 @@ final class JobsList extends OperatorCommand {
         Optional<String> next;
         do {
             ApiClient.Reply reply = api.listJobs(search);
-            if (!(reply instanceof ApiClient.Reply.Answered a && a.status() == 200)) {
+            Optional<ApiClient.Page> page = reply instanceof ApiClient.Reply.Answered a && a.status() == 200
+                    ? ApiClient.Page.of(a.body()) : Optional.empty();
+            if (page.isEmpty()) {
                 return Api.show(reply, spec, "no search route at this API URL");
             }
-            Map<?, ?> page = (Map<?, ?>) ((Json.Parsed.Value) Json.parse(a.body())).value();
-            ((List<?>) page.get("jobs")).forEach(j -> jobs.add(asMap(j)));
-            next = page.get("cursor") instanceof String c ? Optional.of(c) : Optional.empty();
+            jobs.addAll(page.get().jobs());
+            next = page.get().cursor();
             search = next.map(search::after).orElse(search);
         } while (all && next.isPresent());
         if (json) {
@@ -99,15 +97,7 @@ final class JobsList extends OperatorCommand {
     }
 
     private static Instant time(String option, String text) {
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new SetupProblem(option + " takes an RFC 3339 time such as 2026-11-25T10:00:00Z, was '" + text + "'");
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> asMap(Object node) {
-        return (Map<String, Object>) node;
+        return ApiClient.Search.time(text).orElseThrow(
+                () -> new SetupProblem(option + " takes an RFC 3339 time such as 2026-11-25T10:00:00Z, was '" + text + "'"));
     }
 }

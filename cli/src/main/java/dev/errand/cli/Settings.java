@@ -186,10 +186,13 @@ final class Settings implements AutoCloseable {
     }
 
     URI apiUrl() {
-        String url = options.apiUrl.or(() -> env.get(API_URL)).or(() -> output(StackOutputs.API_URL))
-                .or(() -> local(LOCAL_API))
-                .orElseThrow(() -> missing("the jobs API", "--api-url", API_URL));
-        return URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+        return knownApiUrl().orElseThrow(() -> missing("the jobs API", "--api-url", API_URL));
+    }
+
+    /** The jobs API when one is configured; for what works without it (the console's reading of the queues). */
+    Optional<URI> knownApiUrl() {
+        return options.apiUrl.or(() -> env.get(API_URL)).or(() -> output(StackOutputs.API_URL)).or(() -> local(LOCAL_API))
+                .map(url -> URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url));
     }
 
     /** Whether API calls are signed: as --api-auth says, else unsigned for this machine only. */

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +104,30 @@ class ConsoleBrowserTest extends WithLocalErrand {
         assertThat(SCREENSHOTS.resolve("dead-letters.png")).isNotEmptyFile();
         assertThat(SCREENSHOTS.resolve("job.png")).isNotEmptyFile();
         assertThat(SCREENSHOTS.resolve("targets.png")).isNotEmptyFile();
+    }
+
+    @Test
+    void jobsForLaterAndFinishedOnesAreSearchedOnTheJobsPageAndCancelledFromTheirPageOnceConfirmed() throws Exception {
+        Instant since = Instant.now().minusSeconds(60);
+        String runAt = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).toString();
+        List<String> later = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            later.add(errand.submit("{\"target\":\"crm\",\"path\":\"/console/later-" + i + "\",\"runAt\":\"" + runAt + "\"}"));
+        }
+        String done = errand.submit("{\"target\":\"crm\",\"path\":\"/console/done\"}");
+        LocalErrand.within(Duration.ofSeconds(20), "the job succeeded", () -> "succeeded".equals(errand.record(done).get("status")));
+
+        Browser run = browser("jobs", Map.of("LATER_JOBS", String.join(",", later), "DONE_JOB", done, "TARGET", "crm",
+                "SINCE", since.toString(), "API_URL", errand.runtime.apiUrl().toString().replaceFirst("/$", "")));
+
+        assertThat(run.code()).as(run.output()).isZero();
+        assertThat(errand.record(later.getFirst())).as("cancelled from its page").containsEntry("status", "cancelled");
+        assertThat(errand.record(later.get(1))).as("only opened").containsEntry("status", "scheduled");
+        assertThat(errand.record(done)).containsEntry("status", "succeeded").containsEntry("attempts", 1);
+        assertThat(errand.callsFor(later.getFirst())).isZero();
+        assertThat(SCREENSHOTS.resolve("jobs.png")).isNotEmptyFile();
+        assertThat(SCREENSHOTS.resolve("job-cancelled.png")).isNotEmptyFile();
+        assertThat(errand.cli("cancel", later.get(1), later.get(2)).code()).as("the rest, so no later test finds them").isZero();
     }
 
     @Test

@@ -11,27 +11,22 @@ import java.util.function.Consumer;
  * pages call nothing else. The operator CLI implements it with its own code (the queues and the redrive of
  * {@code errand dlq}, the API client of {@code errand status}), on AWS and locally alike.
  *
- * <p>Three parts wait on other work and answer {@link Unavailable} until then: job search and cancel (the
- * API's {@code GET /jobs?...} and {@code DELETE /jobs/{jobId}}), and the fleet-wide target state with pause
- * and resume (the target state table and {@code errand targets}). Each is one method here, with its page part
- * already drawn from {@link #capabilities()}.
+ * <p>Job search and cancel go through the API ({@code GET /jobs?...}, {@code DELETE /jobs/{jobId}}), as
+ * {@code errand jobs list} and {@code errand cancel} do. The fleet-wide target state with pause and resume
+ * waits on other work and answers {@link Unavailable} until then (the target state table and
+ * {@code errand targets}). What a backend cannot do here is said by {@link #capabilities()}, and the pages
+ * show it so.
  */
 public interface Backend {
 
     /** Where the console points, in a few words ("stack errand in eu-west-1"). */
     String where();
 
-    /** Why job search is not here yet: the API's list route. */
-    Unavailable NO_JOB_SEARCH = new Unavailable("searching jobs needs the API's GET /jobs, which this version of Errand does not have yet;"
-            + " find a job by its id");
-    Unavailable NO_JOB_CANCEL = new Unavailable("cancelling a job needs the API's DELETE /jobs/{jobId}, which this version of Errand does not have yet");
     Unavailable NO_TARGET_CONTROL = new Unavailable("pausing and resuming a target need the fleet-wide target state, which this version"
             + " of Errand does not have yet; the breaker works within each consumer invocation");
 
     /** What this backend can do beyond reading queues and dead letters; the pages show only what it can. */
-    default Capabilities capabilities() {
-        return new Capabilities(Optional.of(NO_JOB_SEARCH), Optional.of(NO_JOB_CANCEL), Optional.of(NO_TARGET_CONTROL));
-    }
+    Capabilities capabilities();
 
     QueueSnapshot queues();
 
@@ -48,15 +43,11 @@ public interface Backend {
     /** A job's record, through the API's {@code GET /jobs/{jobId}}. */
     JobLookup job(String jobId);
 
-    /** Seam: job search through {@code GET /jobs?status=&target=&since=&until=&limit=&cursor=}. */
-    default JobSearch searchJobs(JobQuery query) {
-        return new JobSearch.Unavailable(NO_JOB_SEARCH);
-    }
+    /** One page of a job search, through {@code GET /jobs?status=&target=&since=&until=&limit=&cursor=}. */
+    JobSearch searchJobs(JobQuery query);
 
-    /** Seam: cancel through {@code DELETE /jobs/{jobId}}. */
-    default Action cancelJob(String jobId) {
-        return new Action.NotDone(NO_JOB_CANCEL);
-    }
+    /** Cancels a job through {@code DELETE /jobs/{jobId}}: done, or refused with why (already over, unknown). */
+    Action cancelJob(String jobId);
 
     /** The configured targets, from the targets document where the functions read it. */
     Configured targets();
@@ -127,13 +118,16 @@ public interface Backend {
     record JobQuery(Optional<String> status, Optional<String> target, Optional<String> since, Optional<String> until,
                     Optional<Integer> limit, Optional<String> cursor) {}
 
-    /** What a search found: a page of records and the cursor of the next; or why there is no search. */
+    /** What a search found: a page of records and the cursor of the next; or why there is none. */
     sealed interface JobSearch {
         record Page(List<Map<String, Object>> jobs, Optional<String> cursor) implements JobSearch {
             public Page {
                 jobs = List.copyOf(jobs);
             }
         }
+
+        /** The search itself is wrong (a bad status, time or cursor): the API's words. */
+        record Invalid(String detail) implements JobSearch {}
 
         record Failed(String detail) implements JobSearch {}
 

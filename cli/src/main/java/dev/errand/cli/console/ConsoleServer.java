@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * The web console: a few pages (plain HTML, CSS and a little JavaScript, served from this jar) and the
  * JSON they read, on 127.0.0.1 only, every request checked by the {@link Guard}. Reading changes nothing;
- * the one action, a redrive, runs only what a dry run planned and the operator then confirmed.
+ * an action runs only once the operator confirmed it: a redrive, what its dry run planned; a cancel, the job
+ * the operator saw.
  */
 public final class ConsoleServer implements AutoCloseable {
 
@@ -145,7 +146,7 @@ public final class ConsoleServer implements AutoCloseable {
             case "GET /api/jobs" -> search(exchange, uri);
             default -> {
                 if (method.equals("POST") && cancel.matches()) {
-                    action(exchange, backend.cancelJob(decode(cancel.group(1))));
+                    cancel(exchange, decode(cancel.group(1)));
                 } else if (method.equals("POST") && target.matches()) {
                     targetAction(exchange, decode(target.group(1)), target.group(2));
                 } else if (method.equals("GET") && job.matches()) {
@@ -199,9 +200,18 @@ public final class ConsoleServer implements AutoCloseable {
                 opt(q, "limit").filter(l -> l.matches("\\d{1,4}")).map(Integer::parseInt), opt(q, "cursor"));
         switch (backend.searchJobs(query)) {
             case Backend.JobSearch.Page p -> json(exchange, 200, views.page(p));
+            case Backend.JobSearch.Invalid i -> json(exchange, 400, problem(400, "this is no search", i.detail()));
             case Backend.JobSearch.Failed f -> json(exchange, 502, problem(502, "the search failed", f.detail()));
             case Backend.JobSearch.Unavailable u -> json(exchange, 501, problem(501, "not available", u.why().reason()));
         }
+    }
+
+    private void cancel(HttpExchange exchange, String jobId) throws IOException {
+        if (!body(exchange).map(b -> Boolean.TRUE.equals(b.get("confirm"))).orElse(false)) {
+            json(exchange, 400, problem(400, "a cancel needs \"confirm\": true", "the page asks the operator first"));
+            return;
+        }
+        action(exchange, backend.cancelJob(jobId));
     }
 
     private void targetAction(HttpExchange exchange, String target, String verb) throws IOException {
