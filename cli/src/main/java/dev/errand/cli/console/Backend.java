@@ -149,8 +149,12 @@ public interface Backend {
         record NotDone(Unavailable why) implements Action {}
     }
 
-    /** A target as the targets document configures it. */
-    record TargetConfig(String name, String baseUrl, long timeoutMs, int maxConcurrency, int breakerThreshold, String auth) {}
+    /** A target as the targets document configures it; its fleet-wide rate limit, when it has one. */
+    record TargetConfig(String name, String baseUrl, long timeoutMs, int maxConcurrency, int breakerThreshold, String auth,
+                        Optional<Rate> rate) {}
+
+    /** A rate limit: tokens a second, and at most how many at once. */
+    record Rate(double perSecond, int burst) {}
 
     /** The configured targets, and what kept the document from being read (no parameter, invalid JSON). */
     record Configured(List<TargetConfig> targets, List<String> problems, String source) {
