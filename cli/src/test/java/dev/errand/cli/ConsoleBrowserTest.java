@@ -122,7 +122,7 @@ class ConsoleBrowserTest extends WithLocalErrand {
         try (var dynamo = new dev.errand.aws.AwsClients(new dev.errand.aws.Env(errand.env())).dynamoDb()) {
             var table = new dev.errand.aws.DynamoDbTargetStates(dynamo, errand.runtime.table("TargetStateTable").orElseThrow(), Clock.systemUTC());
             try {
-                Browser paused = browser("target-control", Map.of("TARGET", "crm", "PAUSE_REASON", "provider maintenance (browser test)"));
+                Browser paused = browser("target-control", Map.of("TARGET", LocalErrand.PAUSED_TARGET, "PAUSE_REASON", "provider maintenance (browser test)"));
 
                 assertThat(paused.code()).as(paused.output()).isZero();
                 assertThat(pauseOf(table)).as("the table holds the pause made on the page").hasValueSatisfying(p -> {
@@ -131,22 +131,22 @@ class ConsoleBrowserTest extends WithLocalErrand {
                     assertThat(p.until()).as("until resumed").isEmpty();
                 });
 
-                Browser resumed = browser("target-control", Map.of("TARGET", "crm"));
+                Browser resumed = browser("target-control", Map.of("TARGET", LocalErrand.PAUSED_TARGET));
 
                 assertThat(resumed.code()).as(resumed.output()).isZero();
                 assertThat(pauseOf(table)).as("the resume removed it").isEmpty();
                 assertThat(SCREENSHOTS.resolve("target-paused.png")).isNotEmptyFile();
                 assertThat(SCREENSHOTS.resolve("target-closed.png")).isNotEmptyFile();
             } finally {
-                // the local Errand is shared: never leave its one target paused
-                table.resume("crm");
+                // the local Errand is shared: never leave a target paused
+                table.resume(LocalErrand.PAUSED_TARGET);
             }
         }
     }
 
     private static java.util.Optional<dev.errand.core.fleet.TargetState.Pause> pauseOf(dev.errand.aws.DynamoDbTargetStates table) {
-        return switch (table.read(java.util.Set.of("crm"))) {
-            case dev.errand.core.fleet.TargetStates.Read.Found f -> Optional.ofNullable(f.states().get("crm")).flatMap(s -> s.pause());
+        return switch (table.read(java.util.Set.of(LocalErrand.PAUSED_TARGET))) {
+            case dev.errand.core.fleet.TargetStates.Read.Found f -> Optional.ofNullable(f.states().get(LocalErrand.PAUSED_TARGET)).flatMap(s -> s.pause());
             case dev.errand.core.fleet.TargetStates.Read.Unavailable u -> throw new AssertionError("the target state table: " + u.reason());
         };
     }
