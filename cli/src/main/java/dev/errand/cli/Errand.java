@@ -56,7 +56,7 @@ final class Errand {
     @Command(name = "errand", mixinStandardHelpOptions = true, version = "errand 0.1.0",
             synopsisSubcommandLabel = "COMMAND",
             header = "Errand's operator tool.",
-            description = "What is in the dead-letter queue and why, sending it back, and the jobs API from the terminal."
+            description = "What is in the dead-letter queue and why, sending it back, the jobs API, and pausing a target, from the terminal."
                     + " Works on AWS with your usual credentials (--stack reads the queues, table and API URL from the"
                     + " deployed stack) and on scripts/run-local.sh (--local). Every command has --help.",
             footer = {"",

@@ -123,7 +123,7 @@ final class TargetControl implements AutoCloseable {
     }
 
     States read(Collection<String> names) {
-        if (table.isEmpty()) {
+        if (noTable().isPresent()) {
             return new States.NoTable(NO_TABLE);
         }
         // an empty read still asks the table, so that "is it there" has an answer
@@ -166,11 +166,13 @@ final class TargetControl implements AutoCloseable {
         };
     }
 
+    /** Why there is no table to use, before anything is read: no option, variable or stack output names one. */
+    Optional<String> noTable() {
+        return table.isEmpty() ? Optional.of(NO_TABLE) : Optional.empty();
+    }
+
     private Optional<String> refusal(String name) {
-        if (table.isEmpty()) {
-            return Optional.of(NO_TABLE);
-        }
-        return unknown(configured(), name);
+        return noTable().or(() -> unknown(configured(), name));
     }
 
     private Change after(String name, String detail) {

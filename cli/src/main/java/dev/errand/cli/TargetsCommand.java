@@ -15,8 +15,11 @@ abstract class TargetsCommand extends OperatorCommand {
         super(context);
     }
 
-    /** The configured targets; a document that cannot be read is a setting to fix. */
+    /** The configured targets; no table to read their states from, or a document that cannot be read, is a setting to fix. */
     static Backend.Configured configured(TargetControl control) {
+        control.noTable().ifPresent(why -> {
+            throw new SetupProblem(why);
+        });
         Backend.Configured configured = control.configured();
         if (!configured.problems().isEmpty()) {
             throw new SetupProblem("could not read the targets document (" + configured.source() + "): " + String.join("; ", configured.problems()));
