@@ -164,10 +164,10 @@ public interface Backend {
         }
     }
 
-    /** A target's fleet-wide state: closed, open, half-open or paused, with its details (next probe, rate, pause). */
+    /** A target's fleet-wide state: closed, open, half-open, held or paused, with its details (pause, next probe, rate) in the order to show. */
     record TargetState(String state, Map<String, String> details) {
         public TargetState {
-            details = Map.copyOf(details);
+            details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
         }
     }
 }
