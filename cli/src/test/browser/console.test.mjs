@@ -1,10 +1,11 @@
 // The operator console in a real browser: Debian's headless Chromium driven by playwright-core.
 // Run by ConsoleBrowserTest, which starts the local runtime and `errand console`, and passes:
-//   CONSOLE_URL  the link the console printed (with its token)     SCENARIO  redrive | guard | jobs
+//   CONSOLE_URL  the link the console printed (with its token)     SCENARIO  redrive | guard | jobs | target-control
 //   JOB_ID       a job that failed and is now in the dead letters  SCREENSHOTS  where to keep screenshots
 //   CHROMIUM     the browser (default /usr/bin/chromium)           TARGET    the target's name
-// and for SCENARIO=jobs: LATER_JOBS (three jobs due later, oldest first), DONE_JOB (one that succeeded), SINCE (an
-// RFC 3339 time before both were submitted) and API_URL (the jobs API, to check what the page did).
+// for SCENARIO=jobs: LATER_JOBS (three jobs due later, oldest first), DONE_JOB (one that succeeded), SINCE (an
+// RFC 3339 time before both were submitted) and API_URL (the jobs API, to check what the page did);
+// for SCENARIO=target-control: PAUSE_REASON, pause with this reason (else resume).
 // Exits 0 when every step passed; else prints the failed step and keeps a screenshot of the moment.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -121,13 +122,14 @@ async function redrive() {
     'job search or cancel is not offered though the API and job records are there');
   await shot('job');
 
-  step('the targets page shows the target, its figures, and pause as not yet available');
+  step('the targets page shows the target, its figures, and pause offered');
   await page.click('nav a[data-page="targets"]');
   const targetRow = page.locator(`#targets-table tr[data-target="${target}"]`);
   await targetRow.waitFor({ timeout: WAIT });
   await page.waitForFunction((name) => Number(document.querySelector(`#targets-table tr[data-target="${name}"] td.delivered`)?.textContent) >= 1,
     target, { timeout: WAIT });
-  check(await targetRow.locator('button.target-action').isDisabled(), 'pause is offered without the fleet-wide target state');
+  check(!(await targetRow.locator('button.target-action').isDisabled()) && await targetRow.locator('button.target-action').textContent() === 'Pause',
+    'pause is not offered though the target state table is there');
   await shot('targets');
 
   step('the overview shows the delivery in the last hour');
@@ -327,8 +329,51 @@ async function guard() {
   check(allowed.status === 200, 'the same request from the console: ' + allowed.status);
 }
 
+/** The targets page: the target's state cell reads this state (its first word). */
+async function targetState(target, wanted) {
+  await page.waitForFunction(([name, word]) => document.querySelector(`#targets-table tr[data-target="${name}"] td.state`)?.firstChild?.textContent === word,
+    [target, wanted], { timeout: WAIT });
+}
+
+/** Pause (PAUSE_REASON set) or resume the target from the targets page, confirming as an operator would. */
+async function targetControl() {
+  const target = env('TARGET');
+  const reason = process.env.PAUSE_REASON;
+  const verb = reason ? 'Pause' : 'Resume';
+  const before = reason ? 'closed' : 'paused';
+  const after = reason ? 'paused' : 'closed';
+
+  step('the targets page shows the target ' + before + ', and offers to ' + verb.toLowerCase() + ' it');
+  await page.goto(consoleUrl.href);
+  await page.click('nav a[data-page="targets"]');
+  await targetState(target, before);
+  const button = page.locator(`#targets-table tr[data-target="${target}"] button.target-action`);
+  check(await button.textContent() === verb && !(await button.isDisabled()), 'the button says ' + await button.textContent());
+
+  step('nothing is done until the operator confirms');
+  await button.click();
+  await page.locator('#target-confirm').waitFor({ timeout: WAIT });
+  check(await page.textContent('#confirm-target-action') === verb + ' ' + target + ' now', 'the confirm button says '
+    + await page.textContent('#confirm-target-action'));
+  check(await page.isVisible('#pause-reason') === Boolean(reason), 'the reason field is shown for a resume, or hidden for a pause');
+  if (reason) await page.fill('#pause-reason', reason);
+  await page.waitForTimeout(1500);
+  await targetState(target, before);
+  await shot('target-' + verb.toLowerCase() + '-confirm');
+
+  step('confirmed, the page shows the target ' + after);
+  await page.click('#confirm-target-action');
+  await targetState(target, after);
+  const why = await page.textContent(`#targets-table tr[data-target="${target}"] .state-why`);
+  if (reason) check(why.includes(reason) && why.includes('until resumed'), 'the state does not say why: ' + why);
+  check(await button.textContent() === (reason ? 'Resume' : 'Pause'), 'the button now says ' + await button.textContent());
+  check((await page.textContent('#targets-done')).includes((reason ? 'paused ' : 'resumed ') + "'" + target + "' fleet-wide"),
+    'the page does not say what was done');
+  await shot('target-' + after);
+}
+
 try {
-  await ({ redrive, guard, jobs })[scenario]();
+  await ({ redrive, guard, jobs, 'target-control': targetControl })[scenario]();
   check(errors.length === 0, 'the page threw: ' + errors.join('; '));
   console.log('passed: ' + scenario);
 } catch (e) {

@@ -2,7 +2,7 @@
 'use strict';
 
 const state = { info: null, page: null, timers: [], queueTotal: null, selected: new Set(), plan: null, runPolling: null,
-  search: { params: new URLSearchParams(), page: 1, next: null }, jobId: null, job: null };
+  search: { params: new URLSearchParams(), page: 1, next: null }, jobId: null, job: null, targetAction: null };
 
 async function api(path, body) {
   const options = { headers: { 'X-Errand-Console': '1' }, credentials: 'same-origin' };
@@ -389,30 +389,82 @@ function targets() {
       $('#targets-table tbody').replaceChildren(...answer.targets.map((t) => {
         const c = t.config || {};
         const paused = t.state && t.state.state === 'paused';
-        const button = el('button', { class: 'quiet target-action', disabled: !control, 'data-target': t.name, text: paused ? 'Resume' : 'Pause' });
-        button.addEventListener('click', () => targetAction(t.name, paused ? 'resume' : 'pause'));
+        const button = el('button', { class: 'quiet target-action', disabled: !control || !t.configured, 'data-target': t.name,
+          text: paused ? 'Resume' : 'Pause' });
+        button.addEventListener('click', () => askTargetAction(t.name, paused ? 'resume' : 'pause'));
         return el('tr', { 'data-target': t.name },
           el('td', {}, t.name), el('td', { class: 'mono', text: c.baseUrl || '-' }), el('td', { text: c.auth || '-' }),
           el('td', { class: 'num', text: c.timeoutMs ? c.timeoutMs + ' ms' : '-' }), el('td', { class: 'num', text: c.maxConcurrency || '-' }),
-          el('td', { class: 'num', text: c.breakerThreshold || '-' }), el('td', { class: 'health health-' + t.health, text: t.health }),
-          el('td', { class: 'state', text: stateOf(t) }), el('td', { class: 'num delivered', text: t.delivered }),
+          el('td', { class: 'num', text: c.breakerThreshold || '-' }), el('td', { class: 'rate', text: rateOf(c) }),
+          el('td', { class: 'health health-' + t.health, text: t.health }),
+          el('td', { class: 'state state-' + stateOf(t).replace(/ /g, '-'), title: stateDetails(t) }, stateOf(t),
+            el('div', { class: 'note state-why', text: stateWhy(t) })),
+          el('td', { class: 'num delivered', text: t.delivered }),
           el('td', { class: 'num retried', text: t.retried }), el('td', { class: 'num dead-lettered', text: t.deadLettered }),
           el('td', { class: 'num deferred', text: t.deferred }), el('td', { class: 'latency', text: latency(t.latency, answer.metrics.percentiles) }),
           el('td', {}, button));
       }));
       $('#targets-note').textContent = metricsNote(answer) + ' Health is the last hour in a word: healthy (no call failed in a'
         + ' retryable way), failing (calls failed so and none was delivered), degraded (both), idle (no calls). Jobs refused for good'
-        + ' (a 4xx) count as dead-lettered, not against the provider.';
+        + ' (a 4xx) count as dead-lettered, not against the provider. The state is the fleet-wide one: closed, open, half-open'
+        + ' (being probed), held (the provider asked to wait) or paused.';
       stamp();
       showError(null);
     } catch (e) { showError(e); }
   });
 }
 
-async function targetAction(name, verb) {
+function rateOf(config) {
+  return config.rate ? config.rate.perSecond + '/s, burst ' + config.rate.burst : 'none';
+}
+
+/** Why a target takes no calls now, in a line: the pause and who made it, the provider's hold, the breaker's next probe. */
+function stateWhy(t) {
+  const d = (t.state && t.state.details) || {};
+  if (d['paused by']) return 'by ' + d['paused by'] + ', until ' + d['paused until'] + (d['pause reason'] !== '-' ? ': ' + d['pause reason'] : '');
+  if (d['held until']) return 'until ' + d['held until'] + ': ' + d['hold reason'];
+  if (d['next probe']) return 'next probe ' + d['next probe'];
+  return '';
+}
+
+function stateDetails(t) {
+  return t.state ? Object.entries(t.state.details).map(([k, v]) => k + ': ' + v).join('\n') : 'no fleet-wide state: per invocation';
+}
+
+/** Nothing changes until the operator confirms, as with a redrive. */
+function askTargetAction(name, verb) {
+  state.targetAction = { name, verb };
+  $('#target-confirm').hidden = false;
+  $('#target-pause-fields').hidden = verb !== 'pause';
+  $('#target-confirm-title').textContent = (verb === 'pause' ? 'Pause ' : 'Resume ') + name;
+  $('#target-confirm-summary').textContent = verb === 'pause'
+    ? 'No call is made to ' + name + ' anywhere in the fleet from a second or two after you confirm. Its jobs wait without using'
+      + ' attempts; a job put off longer than MaxDeferralSeconds goes to the dead-letter queue.'
+    : 'Calls to ' + name + ' start again within a second or two; the jobs that waited come back as each is next looked at, within'
+      + ' its rate limit.';
+  $('#confirm-target-action').textContent = (verb === 'pause' ? 'Pause ' : 'Resume ') + name + ' now';
+  $('#confirm-target-action').disabled = false;
+}
+
+async function confirmTargetAction() {
+  const action = state.targetAction;
+  if (!action) return;
+  const body = { confirm: true };
+  if (action.verb === 'pause') {
+    if ($('#pause-reason').value.trim()) body.reason = $('#pause-reason').value.trim();
+    if ($('#pause-minutes').value) body.minutes = Number($('#pause-minutes').value);
+  }
+  $('#confirm-target-action').disabled = true;
   try {
-    await api('/api/targets/' + encodeURIComponent(name) + '/' + verb, { confirm: true });
-  } catch (e) { showError(e); }
+    const answer = await api('/api/targets/' + encodeURIComponent(action.name) + '/' + action.verb, body);
+    $('#target-confirm').hidden = true;
+    $('#targets-done').textContent = answer.detail;
+    state.targetAction = null;
+    route();
+  } catch (e) {
+    $('#confirm-target-action').disabled = false;
+    showError(e);
+  }
 }
 
 // ---------------------------------------------------------------- pages
@@ -451,6 +503,8 @@ async function start() {
   $('#cancel-job').addEventListener('click', askCancel);
   $('#confirm-cancel').addEventListener('click', confirmCancel);
   $('#keep-job').addEventListener('click', () => { $('#cancel-confirm').hidden = true; });
+  $('#confirm-target-action').addEventListener('click', confirmTargetAction);
+  $('#cancel-target-action').addEventListener('click', () => { state.targetAction = null; $('#target-confirm').hidden = true; });
   window.addEventListener('hashchange', route);
   route();
 }

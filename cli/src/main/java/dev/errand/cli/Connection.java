@@ -35,6 +35,10 @@ public final class Connection {
             description = "The job records table. Default: ERRAND_JOBS_TABLE, then the stack's JobsTableName. None: records are not reset.")
     Optional<String> table = Optional.empty();
 
+    @Option(names = "--target-state-table", paramLabel = "NAME",
+            description = "The fleet's target states (breaker, rate, pause). Default: ERRAND_TARGET_STATE_TABLE, then the stack's TargetStateTableName.")
+    Optional<String> targetStateTable = Optional.empty();
+
     @Option(names = "--api-url", paramLabel = "URL", description = "The jobs API. Default: ERRAND_API_URL, then the stack's ApiUrl.")
     Optional<String> apiUrl = Optional.empty();
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The command tree: errand dlq (list, show, redrive), errand submit, errand status, errand cancel, errand jobs list, errand console. */
+/** The command tree: errand dlq (list, show, redrive), errand submit, errand status, errand cancel, errand jobs list, errand targets (list, show, pause, resume), errand console. */
 final class Errand {
 
     /** Exit codes, as the help text states them. */
@@ -30,6 +30,8 @@ final class Errand {
                 .addSubcommand(new Status(context))
                 .addSubcommand(new Cancel(context))
                 .addSubcommand(new CommandLine(new Jobs()).addSubcommand(new JobsList(context)))
+                .addSubcommand(new CommandLine(new TargetsGroup()).addSubcommand(new TargetsList(context)).addSubcommand(new TargetsShow(context))
+                        .addSubcommand(new TargetsPause(context)).addSubcommand(new TargetsResume(context)))
                 .addSubcommand(new ConsoleCommand(context));
         errand.setUsageHelpAutoWidth(true);
         errand.setExecutionExceptionHandler((e, command, parsed) -> {
@@ -54,7 +56,7 @@ final class Errand {
     @Command(name = "errand", mixinStandardHelpOptions = true, version = "errand 0.1.0",
             synopsisSubcommandLabel = "COMMAND",
             header = "Errand's operator tool.",
-            description = "What is in the dead-letter queue and why, sending it back, and the jobs API from the terminal."
+            description = "What is in the dead-letter queue and why, sending it back, the jobs API, and pausing a target, from the terminal."
                     + " Works on AWS with your usual credentials (--stack reads the queues, table and API URL from the"
                     + " deployed stack) and on scripts/run-local.sh (--local). Every command has --help.",
             footer = {"",
@@ -64,6 +66,8 @@ final class Errand {
                 "  errand dlq show <jobId> --stack errand          # one message in full",
                 "  errand dlq redrive <jobId> --stack errand --dry-run",
                 "  errand dlq redrive --all --rate 20 --stack errand",
+                "",
+                "A provider is down: errand targets list --stack errand; errand targets pause crm --reason TEXT; later, resume.",
                 "",
                 "Exit codes: 0 done; 1 something failed or was not found (the output says what);",
                 "2 a setting is missing or wrong; 130 or 143 stopped by Ctrl-C or SIGTERM (safe: run it again)."})
@@ -79,6 +83,13 @@ final class Errand {
             header = "Search the jobs through the API.",
             description = "The job records, by status, target and time of the last change (needs job records).")
     static final class Jobs extends Group {}
+
+    @Command(name = "targets", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
+            header = "See each target's fleet-wide state, and pause or resume one.",
+            description = "The targets of the targets document with their shared state from the target state table: breaker,"
+                    + " provider's hold, operator's pause, rate limit. A pause holds every call to the target across the fleet"
+                    + " within a second or two; its jobs wait without using attempts.")
+    static final class TargetsGroup extends Group {}
 
     /** A command that only groups others: run alone, it shows its help and fails, as no command was named. */
     abstract static class Group implements Callable<Integer> {

@@ -6,7 +6,6 @@ import dev.errand.aws.SqsBatches;
 import dev.errand.cli.console.Backend;
 import dev.errand.core.job.JobId;
 import dev.errand.core.json.Json;
-import dev.errand.core.target.Targets;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,14 +15,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.ssm.SsmClient;
-import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 
 /**
  * The console's backend: the CLI's own code over the queues (dlq list's read, dlq redrive's redrive), the
- * API (the client of status, jobs list and cancel) and the targets document in SSM, with the settings every
- * command uses.
+ * API (the client of status, jobs list and cancel), the targets document and the target state table (errand
+ * targets' {@link TargetControl}), with the settings every command uses.
  */
 final class ErrandBackend implements Backend {
 
@@ -31,6 +27,8 @@ final class ErrandBackend implements Backend {
     static final Duration TARGETS_FOR = Duration.ofSeconds(30);
     /** CloudWatch's oldest-message metric comes by the minute: reading it more often costs and shows nothing new. */
     static final Duration OLDEST_FOR = Duration.ofSeconds(60);
+    /** The console redraws every few seconds; the states are read again at most this often, as a consumer trusts its copy. */
+    static final Duration STATES_FOR = Duration.ofSeconds(1);
     /** The window the oldest-message metric is read over: its last minutes. */
     static final Duration OLDEST_WINDOW = Duration.ofMinutes(5);
     static final Unavailable NO_API = new Unavailable("searching and cancelling jobs go through the jobs API, and none is configured:"
@@ -44,6 +42,8 @@ final class ErrandBackend implements Backend {
     private final String jobsQueueUrl;
     private final String deadLetterQueueUrl;
     private final Lazy<ApiClient> api;
+    private final TargetControl control;
+    private Optional<Cached<Map<String, dev.errand.core.fleet.TargetState>>> states = Optional.empty();
     private Optional<Cached<Configured>> targets = Optional.empty();
     private Optional<Cached<Optional<Long>>> oldest = Optional.empty();
 
@@ -57,6 +57,7 @@ final class ErrandBackend implements Backend {
         this.jobsQueueUrl = settings.jobsQueueUrl();
         this.deadLetterQueueUrl = settings.deadLetterQueueUrl();
         this.api = new Lazy<>(() -> Api.client(settings, context));
+        this.control = new TargetControl(settings, context.clock());
     }
 
     @Override
@@ -69,7 +70,8 @@ final class ErrandBackend implements Backend {
     public Capabilities capabilities() {
         Optional<Unavailable> cancel = settings.knownApiUrl().isPresent() ? Optional.empty() : Optional.of(NO_API);
         Optional<Unavailable> search = cancel.or(() -> settings.table().isPresent() ? Optional.empty() : Optional.of(NO_RECORDS));
-        return new Capabilities(search, cancel, Optional.of(NO_TARGET_CONTROL));
+        // target control is there when the target state table is configured and answers
+        return new Capabilities(search, cancel, control.unavailable().map(Unavailable::new));
     }
 
     @Override
@@ -213,27 +215,57 @@ final class ErrandBackend implements Backend {
     public synchronized Configured targets() {
         Instant now = context.clock().instant();
         if (targets.isEmpty() || Duration.between(targets.get().at(), now).compareTo(TARGETS_FOR) >= 0) {
-            targets = Optional.of(new Cached<>(readTargets(), now));
+            targets = Optional.of(new Cached<>(control.configured(), now));
         }
         return targets.get().value();
     }
 
-    private Configured readTargets() {
-        String parameter = settings.targetsParameter();
-        String source = "SSM parameter " + parameter;
-        String document;
-        try (SsmClient ssm = settings.aws().ssm()) {
-            document = ssm.getParameter(b -> b.name(parameter).withDecryption(true)).parameter().value();
-        } catch (ParameterNotFoundException e) {
-            return new Configured(List.of(), List.of("there is no " + source + " (give --targets-parameter if the stack uses another)"), source);
-        } catch (SdkException e) {
-            return new Configured(List.of(), List.of("could not read the " + source + ": " + e.getMessage()), source);
+    /** A page asks for each target in turn: one read of all the configured targets serves them for {@link #STATES_FOR}. */
+    @Override
+    public Optional<TargetState> targetState(String target) {
+        Optional<TargetConfig> config = targets().targets().stream().filter(t -> t.name().equals(target)).findFirst();
+        return config.flatMap(c -> Optional.ofNullable(states().get(target)))
+                .map(s -> {
+                    Map<String, String> details = TargetControl.details(s, config.get().rate(), context.clock().instant());
+                    return new TargetState(details.get("state"), details);
+                });
+    }
+
+    /** The configured targets' states; none when the table is not there (the capabilities say why). */
+    private synchronized Map<String, dev.errand.core.fleet.TargetState> states() {
+        Instant now = context.clock().instant();
+        if (states.isEmpty() || Duration.between(states.get().at(), now).compareTo(STATES_FOR) >= 0) {
+            List<String> names = targets().targets().stream().map(TargetConfig::name).toList();
+            Map<String, dev.errand.core.fleet.TargetState> read = switch (control.read(names)) {
+                case TargetControl.States.Found f -> f.states();
+                case TargetControl.States.NoTable n -> Map.of();
+                case TargetControl.States.Unavailable u -> Map.of();
+            };
+            states = Optional.of(new Cached<>(read, now));
         }
-        return switch (Targets.parse(document)) {
-            case Targets.Loaded.Ok ok -> new Configured(ok.targets().all().values().stream().map(t -> new TargetConfig(t.name(),
-                    t.baseUrl().toString(), t.timeout().toMillis(), t.maxConcurrency(), t.breakerThreshold(),
-                    t.auth().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT))).toList(), List.of(), source);
-            case Targets.Loaded.Invalid invalid -> new Configured(List.of(), invalid.problems(), source);
+        return states.get().value();
+    }
+
+    @Override
+    public Action pauseTarget(String target, Duration duration, String reason) {
+        String by = TargetControl.operator(context.env()) + " (console)";
+        return changed(control.pause(target, duration.isZero() || duration.isNegative() ? Optional.empty() : Optional.of(duration), reason, by));
+    }
+
+    @Override
+    public Action resumeTarget(String target) {
+        return changed(control.resume(target));
+    }
+
+    /** The page reads the new state at once: the cached copy is dropped. */
+    private Action changed(TargetControl.Change change) {
+        synchronized (this) {
+            states = Optional.empty();
+        }
+        return switch (change) {
+            case TargetControl.Change.Done d -> new Action.Done(d.detail());
+            case TargetControl.Change.Refused r -> new Action.Refused(r.detail());
+            case TargetControl.Change.Failed f -> new Action.Refused(f.detail());
         };
     }
 

@@ -36,6 +36,7 @@ final class Settings implements AutoCloseable {
     static final String LOCAL_JOBS_QUEUE = "errand-local-jobs";
     static final String LOCAL_DEAD_LETTER_QUEUE = "errand-local-dead-letters";
     static final String LOCAL_TABLE = "errand-local-JobsTable";
+    static final String LOCAL_TARGET_STATE_TABLE = "errand-local-TargetStateTable";
     static final String LOCAL_DYNAMODB = "AWS_ENDPOINT_URL_DYNAMODB";
     /** The template's default TargetsParameterName, for a stack deployed before it was an output. */
     static final String DEFAULT_TARGETS_PARAMETER = "/errand/targets";
@@ -138,6 +139,17 @@ final class Settings implements AutoCloseable {
     Optional<String> table() {
         return options.table.or(() -> env.get(Env.JOBS_TABLE)).or(() -> output(StackOutputs.JOBS_TABLE_NAME))
                 .or(() -> local && localTable.get() ? Optional.of(LOCAL_TABLE) : Optional.empty());
+    }
+
+    /** The fleet's target state table; locally the runtime's, when its moto runs (without it there is no fleet-wide state). */
+    Optional<String> targetStateTable() {
+        return options.targetStateTable.or(() -> env.get(Env.TARGET_STATE_TABLE)).or(() -> output(StackOutputs.TARGET_STATE_TABLE_NAME))
+                .or(() -> local && env.get(LOCAL_DYNAMODB).isPresent() ? Optional.of(LOCAL_TARGET_STATE_TABLE) : Optional.empty());
+    }
+
+    /** Where DynamoDB calls go, in words, for a message that names what to check. */
+    String dynamoDbWhere() {
+        return aws.endpoint("DYNAMODB").map(u -> "DynamoDB at " + u).orElse("DynamoDB in " + aws.region().id());
     }
 
     /** Locally, moto may run for the console's metrics with job records off: the table says which. */

@@ -7,13 +7,14 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.Output;
 
-/** A deployed stack's outputs (template.yaml's Outputs: ApiUrl, JobsQueueUrl, DeadLetterQueueUrl, JobsTableName, TargetsParameterName). */
+/** A deployed stack's outputs (template.yaml's Outputs: ApiUrl, JobsQueueUrl, DeadLetterQueueUrl, JobsTableName, TargetStateTableName, TargetsParameterName). */
 final class StackOutputs {
 
     static final String API_URL = "ApiUrl";
     static final String JOBS_QUEUE_URL = "JobsQueueUrl";
     static final String DEAD_LETTER_QUEUE_URL = "DeadLetterQueueUrl";
     static final String JOBS_TABLE_NAME = "JobsTableName";
+    static final String TARGET_STATE_TABLE_NAME = "TargetStateTableName";
     static final String TARGETS_PARAMETER_NAME = "TargetsParameterName";
 
     private final Map<String, String> outputs;

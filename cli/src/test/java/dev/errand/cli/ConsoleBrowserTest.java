@@ -143,6 +143,40 @@ class ConsoleBrowserTest extends WithLocalErrand {
         assertThat(errand.callsFor(refused)).isEqualTo(1);
     }
 
+    @Test
+    void aTargetIsPausedAndResumedFromThePageAndTheFleetWideStateChangesWithIt() throws Exception {
+        try (var dynamo = new dev.errand.aws.AwsClients(new dev.errand.aws.Env(errand.env())).dynamoDb()) {
+            var table = new dev.errand.aws.DynamoDbTargetStates(dynamo, errand.runtime.table("TargetStateTable").orElseThrow(), Clock.systemUTC());
+            try {
+                Browser paused = browser("target-control", Map.of("TARGET", LocalErrand.PAUSED_TARGET, "PAUSE_REASON", "provider maintenance (browser test)"));
+
+                assertThat(paused.code()).as(paused.output()).isZero();
+                assertThat(pauseOf(table)).as("the table holds the pause made on the page").hasValueSatisfying(p -> {
+                    assertThat(p.reason()).isEqualTo("provider maintenance (browser test)");
+                    assertThat(p.by()).endsWith("(console)");
+                    assertThat(p.until()).as("until resumed").isEmpty();
+                });
+
+                Browser resumed = browser("target-control", Map.of("TARGET", LocalErrand.PAUSED_TARGET));
+
+                assertThat(resumed.code()).as(resumed.output()).isZero();
+                assertThat(pauseOf(table)).as("the resume removed it").isEmpty();
+                assertThat(SCREENSHOTS.resolve("target-paused.png")).isNotEmptyFile();
+                assertThat(SCREENSHOTS.resolve("target-closed.png")).isNotEmptyFile();
+            } finally {
+                // the local Errand is shared: never leave a target paused
+                table.resume(LocalErrand.PAUSED_TARGET);
+            }
+        }
+    }
+
+    private static java.util.Optional<dev.errand.core.fleet.TargetState.Pause> pauseOf(dev.errand.aws.DynamoDbTargetStates table) {
+        return switch (table.read(java.util.Set.of(LocalErrand.PAUSED_TARGET))) {
+            case dev.errand.core.fleet.TargetStates.Read.Found f -> Optional.ofNullable(f.states().get(LocalErrand.PAUSED_TARGET)).flatMap(s -> s.pause());
+            case dev.errand.core.fleet.TargetStates.Read.Unavailable u -> throw new AssertionError("the target state table: " + u.reason());
+        };
+    }
+
     /** What a run of the browser script printed, and how it ended. */
     private record Browser(int code, String output) {}
 

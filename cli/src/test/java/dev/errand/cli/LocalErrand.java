@@ -28,14 +28,21 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * Errand running locally for the CLI's tests: the real handlers, ElasticMQ, moto for job records, one target
- * ("crm") served by a recording provider; and the CLI pointed at it, run in this JVM or in a child JVM.
+ * Errand running locally for the CLI's tests: the real handlers, ElasticMQ, moto for job records, two targets
+ * ("crm", and {@link #PAUSED_TARGET}) served by one recording provider; and the CLI pointed at it, run in this JVM or in a child JVM.
  */
 final class LocalErrand implements AutoCloseable {
 
     /** Quick retries: a job answered 503 is dead after two calls, about two seconds apart. */
     static final Map<String, String> QUICK = Map.of("MaxAttempts", "2", "RetryBaseSeconds", "1", "RetryMaxSeconds", "2",
             "ConsumerTimeoutSeconds", "30");
+
+    /**
+     * The target the pause tests pause and resume: its own, so that no breaker another test opened on crm holds
+     * its jobs; with a rate limit, for the commands to show.
+     */
+    static final String PAUSED_TARGET = "erp";
+    static final int PAUSED_TARGET_RATE = 2;
 
     final Provider provider;
     final LocalRuntime runtime;
@@ -57,7 +64,9 @@ final class LocalErrand implements AutoCloseable {
         // the tests' 503s are jobs meant to die: a fleet-wide breaker opened by one test's failures would hold the next test's jobs
         LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.forTests(Path.of("../template.yaml"),
                         "{\"targets\":{\"crm\":{\"baseUrl\":\"" + provider.url() + "\",\"allowInsecure\":true,\"timeoutMs\":10000,"
-                                + "\"breakerThreshold\":" + Targets.MAX_BREAKER_THRESHOLD + "}}}")
+                                + "\"breakerThreshold\":" + Targets.MAX_BREAKER_THRESHOLD + "},"
+                                + "\"" + PAUSED_TARGET + "\":{\"baseUrl\":\"" + provider.url() + "\",\"allowInsecure\":true,\"timeoutMs\":10000,"
+                                + "\"ratePerSecond\":" + PAUSED_TARGET_RATE + ",\"burst\":" + PAUSED_TARGET_RATE + "}}}")
                 .withParameters(QUICK)
                 .withHandlers(noJitter)
                 .withMetrics(true));

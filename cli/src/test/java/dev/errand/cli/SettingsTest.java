@@ -37,6 +37,11 @@ class SettingsTest extends WithLocalErrand {
         assertThat(run(CREDENTIALS, "dlq", "redrive", "--all", "--hold-seconds", "1").err()).contains("--hold-seconds takes 15 to 43200");
         assertThat(run(CREDENTIALS, "dlq", "list", "--limit", "0").err()).contains("--limit takes 1 or more");
         assertThat(run(CREDENTIALS, "status").code()).as("picocli's own usage error").isEqualTo(Errand.SETUP);
+        LocalErrand.Run noTable = run(CREDENTIALS, "targets", "list");
+        assertThat(noTable.code()).isEqualTo(Errand.SETUP);
+        assertThat(noTable.err()).contains("the target state table", "--target-state-table", "ERRAND_TARGET_STATE_TABLE", "--stack",
+                "TargetStateTableName", "--local");
+        assertThat(run(CREDENTIALS, "targets", "pause", "crm").code()).isEqualTo(Errand.SETUP);
     }
 
     @Test

@@ -22,9 +22,6 @@ public interface Backend {
     /** Where the console points, in a few words ("stack errand in eu-west-1"). */
     String where();
 
-    Unavailable NO_TARGET_CONTROL = new Unavailable("pausing and resuming a target need the fleet-wide target state, which this version"
-            + " of Errand does not have yet; the breaker works within each consumer invocation");
-
     /** What this backend can do beyond reading queues and dead letters; the pages show only what it can. */
     Capabilities capabilities();
 
@@ -52,20 +49,14 @@ public interface Backend {
     /** The configured targets, from the targets document where the functions read it. */
     Configured targets();
 
-    /** Seam: a target's fleet-wide state (breaker, pause, rate), from the target state table. */
-    default Optional<TargetState> targetState(String target) {
-        return Optional.empty();
-    }
+    /** A target's fleet-wide state (breaker, pause, rate), from the target state table; empty when it cannot be read. */
+    Optional<TargetState> targetState(String target);
 
-    /** Seam: pause a target fleet-wide, as {@code errand targets pause} does. */
-    default Action pauseTarget(String target, Duration duration, String reason) {
-        return new Action.NotDone(NO_TARGET_CONTROL);
-    }
+    /** Pauses a target fleet-wide, as {@code errand targets pause} does. */
+    Action pauseTarget(String target, Duration duration, String reason);
 
-    /** Seam: resume a paused target, as {@code errand targets resume} does. */
-    default Action resumeTarget(String target) {
-        return new Action.NotDone(NO_TARGET_CONTROL);
-    }
+    /** Resumes a paused target, as {@code errand targets resume} does. */
+    Action resumeTarget(String target);
 
     /** Which optional parts the pages show as usable: each empty when it is, else why not. */
     record Capabilities(Optional<Unavailable> jobSearch, Optional<Unavailable> jobCancel, Optional<Unavailable> targetControl) {}
@@ -143,8 +134,12 @@ public interface Backend {
         record NotDone(Unavailable why) implements Action {}
     }
 
-    /** A target as the targets document configures it. */
-    record TargetConfig(String name, String baseUrl, long timeoutMs, int maxConcurrency, int breakerThreshold, String auth) {}
+    /** A target as the targets document configures it; its fleet-wide rate limit, when it has one. */
+    record TargetConfig(String name, String baseUrl, long timeoutMs, int maxConcurrency, int breakerThreshold, String auth,
+                        Optional<Rate> rate) {}
+
+    /** A rate limit: tokens a second, and at most how many at once. */
+    record Rate(double perSecond, int burst) {}
 
     /** The configured targets, and what kept the document from being read (no parameter, invalid JSON). */
     record Configured(List<TargetConfig> targets, List<String> problems, String source) {
@@ -154,10 +149,10 @@ public interface Backend {
         }
     }
 
-    /** A target's fleet-wide state: closed, open, half-open or paused, with its details (next probe, rate, pause). */
+    /** A target's fleet-wide state: closed, open, half-open, held or paused, with its details (pause, next probe, rate) in the order to show. */
     record TargetState(String state, Map<String, String> details) {
         public TargetState {
-            details = Map.copyOf(details);
+            details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
         }
     }
 }

@@ -184,7 +184,8 @@ final class Views {
 
     private static Map<String, Object> config(Backend.TargetConfig t) {
         return map("baseUrl", t.baseUrl(), "timeoutMs", t.timeoutMs(), "maxConcurrency", t.maxConcurrency(),
-                "breakerThreshold", t.breakerThreshold(), "auth", t.auth());
+                "breakerThreshold", t.breakerThreshold(), "auth", t.auth(),
+                "rate", t.rate().map(r -> map("perSecond", r.perSecond(), "burst", r.burst())).orElse(null));
     }
 
     private static Map<String, Object> depth(Backend.Depth d) {
