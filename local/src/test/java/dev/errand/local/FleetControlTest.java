@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.errand.aws.AwsClients;
 import dev.errand.aws.DynamoDbTargetStates;
 import dev.errand.aws.Env;
+import dev.errand.core.fleet.FleetControl;
 import dev.errand.core.fleet.TargetState;
 import dev.errand.core.fleet.TargetStates;
 import dev.errand.core.job.Envelope;
@@ -168,6 +169,41 @@ class FleetControlTest {
                 assertThat(calls).hasSize(1000);
                 assertThat(busiestSecond(calls)).as("no second beyond the rate plus the burst").isLessThanOrEqualTo(40);
                 assertThat(took).as("about 1,000 / 20 seconds").isBetween(Duration.ofSeconds(45), Duration.ofSeconds(75));
+            }
+        }
+    }
+
+    @Test
+    void aResumedTargetsBacklogDrainsAtItsRateAndNoFaster() {
+        try (Provider provider = Provider.start(call -> Reply.status(200))) {
+            String targets = "{\"targets\":{" + target("erp", provider, ",\"ratePerSecond\":5,\"burst\":5") + "}}";
+            try (LocalRuntime runtime = TestRuntime.start(targets, parameters(Map.of("MaximumConcurrency", "4")))) {
+                TargetStates states = states(runtime);
+                // traffic before the pause, as a paused target has had: a cold container's first call can take a second
+                List<Job> before = enqueue(runtime, "erp", "/before", 30);
+                Eventually.within(Duration.ofSeconds(30), "the traffic before the pause delivered",
+                        () -> before.stream().allMatch(j -> !provider.callsFor(j.id().value()).isEmpty()));
+                states.pause("erp", Optional.empty(), "maintenance", "test");
+                TestRuntime.pause(FleetControl.FRESH_FOR.plusMillis(500));
+                Instant paused = Instant.now();
+                List<Job> backlog = enqueue(runtime, "erp", "/queued-while-paused", 50);
+                Eventually.within(Duration.ofSeconds(30), "the backlog put off", () -> visible(runtime) == 0);
+                TestRuntime.pause(Duration.ofSeconds(3));
+                assertThat(provider.calls().stream().filter(c -> c.at().isAfter(paused))).as("no call while paused").isEmpty();
+
+                Instant resumed = Instant.now();
+                states.resume("erp");
+                Eventually.within(Duration.ofSeconds(60), "the backlog delivered",
+                        () -> backlog.stream().allMatch(j -> !provider.callsFor(j.id().value()).isEmpty()));
+
+                List<Instant> drain = provider.calls().stream().filter(c -> c.path().equals("/queued-while-paused"))
+                        .map(Provider.Call::at).toList();
+                assertThat(drain).as("each job once").hasSize(50);
+                assertThat(drain).allMatch(at -> at.isAfter(resumed));
+                assertThat(busiestSecond(drain)).as("no second beyond the rate plus the burst").isLessThanOrEqualTo(10);
+                Instant first = drain.stream().min(Instant::compareTo).orElseThrow();
+                Instant last = drain.stream().max(Instant::compareTo).orElseThrow();
+                assertThat(Duration.between(first, last)).as("about (50 - burst) / 5 seconds").isGreaterThan(Duration.ofSeconds(8));
             }
         }
     }
