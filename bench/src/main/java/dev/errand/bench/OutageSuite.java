@@ -45,16 +45,18 @@ final class OutageSuite {
     static String table(Map<String, Object> outage) {
         Table t = new Table("protection", "calls/s to the down provider", "SQS requests per backlog job per hour", "receipts per backlog job per hour", "healthy p50 ms",
                 "healthy p99 ms", "recovery to first success s", "drain jobs/s (rate)", "busiest drain second",
-                "state reads / writes per 1,000 jobs (drain alone)", "delivered + dead-lettered / jobs", "lost", "twice", "load");
+                "state reads / writes per 1,000 jobs (drain alone)", "delivered + dead-lettered / jobs", "lost", "twice", "DynamoDB / SQS mean ms", "load");
         for (Map<String, Object> r : (List<Map<String, Object>>) outage.get("runs")) {
             t.row(r.get("variant").equals("fleet") ? "fleet-wide (TargetState table)" : "per invocation (no table)",
                     Summary.number(r, "downCallsPerSecond"), Summary.number(r, "sqsPerBacklogJobHour"), Summary.number(r, "receivedPerBacklogJobHour"),
                     Summary.number(r, "okP50Ms"), Summary.number(r, "okP99Ms"), Summary.number(r, "recoveryToFirstSuccessMs") / 1000,
                     Table.format(Summary.number(r, "drainPerSecond")) + " (" + r.get("rate") + ")", r.get("drainBusiestSecond"),
-                    Table.format(Summary.number(r, "stateReadsPer1000Jobs")) + " / " + Table.format(Summary.number(r, "stateWritesPer1000Jobs"))
-                            + " (" + Table.format(Summary.number(r, "drainStateReadsPer1000Jobs")) + " / "
-                            + Table.format(Summary.number(r, "drainStateWritesPer1000Jobs")) + ")",
+                    r.get("variant").equals("fleet") ? Table.format(Summary.number(r, "stateReadsPer1000Jobs")) + " / "
+                            + Table.format(Summary.number(r, "stateWritesPer1000Jobs")) + " (" + Table.format(Summary.number(r, "drainStateReadsPer1000Jobs"))
+                            + " / " + Table.format(Summary.number(r, "drainStateWritesPer1000Jobs")) + ")" : "none (no table)",
                     r.get("delivered") + " + " + r.get("deadLettered") + " / " + r.get("jobs"), r.get("lost"), r.get("deliveredTwice"),
+                    (r.get("variant").equals("fleet") ? Table.format(Summary.number(r, "dynamoDbMeanMs")) : "-") + " / "
+                            + Table.format(Summary.number(r, "sqsMeanMs")),
                     Summary.number(r, "loadAverage"));
         }
         return t.toString();
@@ -68,6 +70,7 @@ final class OutageSuite {
         runs.forEach(r -> {
             ((Map<String, Object>) r.get("sqsInOutageByAction")).keySet().forEach(a -> actions.add("SQS " + a));
             ((Map<String, Object>) r.get("dynamoDbByAction")).keySet().forEach(a -> actions.add("DynamoDB " + a));
+            ((Map<String, Object>) r.get("writesByKind")).keySet().forEach(a -> actions.add("UpdateItem " + a));
         });
         List<String> headers = new ArrayList<>(List.of("requests"));
         runs.forEach(r -> headers.add(String.valueOf(r.get("variant"))));
@@ -75,7 +78,8 @@ final class OutageSuite {
         for (String action : actions) {
             List<Object> row = new ArrayList<>(List.of(action));
             for (Map<String, Object> r : runs) {
-                Map<String, Object> by = (Map<String, Object>) r.get(action.startsWith("SQS ") ? "sqsInOutageByAction" : "dynamoDbByAction");
+                Map<String, Object> by = (Map<String, Object>) r.get(action.startsWith("SQS ") ? "sqsInOutageByAction"
+                        : action.startsWith("UpdateItem ") ? "writesByKind" : "dynamoDbByAction");
                 row.add(by.getOrDefault(action.substring(action.indexOf(' ') + 1), 0));
             }
             t.row(row.toArray());

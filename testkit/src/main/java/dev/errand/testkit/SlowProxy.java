@@ -30,18 +30,17 @@ public final class SlowProxy implements AutoCloseable {
             "expect", "upgrade", "keep-alive");
 
     private final HttpServer server;
-    // HTTP/1.1: the emulators behind it speak nothing else, and an h2c upgrade offer would only be refused
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    private final HttpClient client;
     private final Function<Headers, URI> upstream;
     private final Duration delay;
     private final Consumer<Forwarded> seen;
     private final AtomicInteger requests = new AtomicInteger();
 
-    /** One request as it was forwarded (its headers and body) and the upstream's answer (status and body). */
-    public record Forwarded(Headers headers, byte[] body, int status, byte[] answer) {}
+    /** One request as it was forwarded (its headers and body), the upstream's answer (status and body), and how long that took. */
+    public record Forwarded(Headers headers, byte[] body, int status, byte[] answer, Duration took) {}
 
-    private SlowProxy(Function<Headers, URI> upstream, Duration delay, Consumer<Forwarded> seen) throws IOException {
+    private SlowProxy(Function<Headers, URI> upstream, Duration delay, Consumer<Forwarded> seen, HttpClient.Version version) throws IOException {
+        this.client = HttpClient.newBuilder().version(version).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         this.upstream = upstream;
         this.delay = delay;
         this.seen = seen;
@@ -52,13 +51,20 @@ public final class SlowProxy implements AutoCloseable {
     }
 
     public static SlowProxy start(URI upstream, Duration delay) {
-        return routing(headers -> upstream, delay, forwarded -> { });
+        return start(headers -> upstream, delay, forwarded -> { }, HttpClient.Version.HTTP_2);
     }
 
-    /** Forwards each request to where {@code upstream} says from its headers, and shows it with its answer to {@code seen}. */
+    /**
+     * Forwards each request to where {@code upstream} says from its headers, over HTTP/1.1 (what the emulators
+     * speak), and shows it with its answer to {@code seen}.
+     */
     public static SlowProxy routing(Function<Headers, URI> upstream, Duration delay, Consumer<Forwarded> seen) {
+        return start(upstream, delay, seen, HttpClient.Version.HTTP_1_1);
+    }
+
+    private static SlowProxy start(Function<Headers, URI> upstream, Duration delay, Consumer<Forwarded> seen, HttpClient.Version version) {
         try {
-            return new SlowProxy(upstream, delay, seen);
+            return new SlowProxy(upstream, delay, seen, version);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -91,14 +97,16 @@ public final class SlowProxy implements AutoCloseable {
                 }
             });
             requests.incrementAndGet();
+            long sent = System.nanoTime();
             HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            Duration took = Duration.ofNanos(System.nanoTime() - sent);
             response.headers().map().forEach((name, values) -> {
                 if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                     exchange.getResponseHeaders().put(name, values);
                 }
             });
             byte[] answer = response.body();
-            seen.accept(new Forwarded(exchange.getRequestHeaders(), body, response.statusCode(), answer));
+            seen.accept(new Forwarded(exchange.getRequestHeaders(), body, response.statusCode(), answer, took));
             exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
             if (answer.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {

@@ -23,6 +23,10 @@ final class AwsTally {
 
     static final String KEYS_READ = "dynamodb keysRead";
     static final String EMPTY_RECEIVE = "ReceiveMessage (empty)";
+    /** UpdateItem by the first clause of its update expression; refused: its condition failed (a lost race). */
+    static final String KIND = "write: ";
+    /** Requests and their total time at the emulator, by service. */
+    static final String TIME = "time ";
     /** Messages the receives answered: how often a job came back from the queue. */
     static final String RECEIVED = "sqs messagesReceived";
 
@@ -34,6 +38,15 @@ final class AwsTally {
         long received = service.equals("sqs") && action.equals("ReceiveMessage") ? messages(request.answer()) : 0;
         add(service + " " + (action.equals("ReceiveMessage") && received == 0 ? EMPTY_RECEIVE : action), 1);
         add(RECEIVED, received);
+        if (action.equals("UpdateItem")) {
+            // which write: the update expression's first clause names it (tat = token bucket, failures, breaker, probeHolder ...)
+            add(KIND + expression(request.body()) + (request.status() == 200 ? "" : " (refused)"), 1);
+        }
+        // every request's time at the emulator (long polls aside): a slow emulator shows here, not as Errand's time
+        if (!action.equals("ReceiveMessage")) {
+            add(TIME + service + " requests", 1);
+            add(TIME + service + " micros", request.took().toNanos() / 1000);
+        }
         if (service.equals("dynamodb") && action.equals("BatchGetItem")) {
             add(KEYS_READ, keys(request.body()));
         }
@@ -79,6 +92,15 @@ final class AwsTally {
             case Json.Parsed.Value v when v.value() instanceof Map<?, ?> m -> m.get("Messages") instanceof List<?> l ? l.size() : 0;
             case Json.Parsed.Value v -> 0;
             case Json.Parsed.Malformed m -> text.split("<Message>", -1).length - 1;
+        };
+    }
+
+    private static String expression(byte[] body) {
+        return switch (Json.parse(new String(body, StandardCharsets.UTF_8))) {
+            case Json.Parsed.Value v when v.value() instanceof Map<?, ?> m && m.get("UpdateExpression") instanceof String e ->
+                    e.split(",")[0].trim();
+            case Json.Parsed.Value v -> "?";
+            case Json.Parsed.Malformed m -> "?";
         };
     }
 

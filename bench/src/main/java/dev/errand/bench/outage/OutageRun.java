@@ -13,6 +13,7 @@ import dev.errand.emulators.MotoServer;
 import dev.errand.local.HandlerFactory;
 import dev.errand.local.LocalRuntime;
 import dev.errand.process.ProcessJobsFunction;
+import dev.errand.testkit.CallTimes;
 import dev.errand.testkit.Provider;
 import dev.errand.testkit.Provider.Reply;
 import dev.errand.testkit.SlowProxy;
@@ -185,7 +186,7 @@ public final class OutageRun {
                 r.put("drainCalls", drain.size());
                 r.put("drainSeconds", drainSeconds);
                 r.put("drainPerSecond", drainSeconds == 0 ? 0 : drain.size() / drainSeconds);
-                r.put("drainBusiestSecond", busiestSecond(drain));
+                r.put("drainBusiestSecond", CallTimes.busiestSecond(drain));
                 r.put("drainedInMs", Duration.between(recovered, drained).toMillis());
                 // the state table's cost: the whole run (outage and drain) per job, and the drain alone (a healthy, rate-limited target)
                 r.put("stateReadsPer1000Jobs", (end.getOrDefault(AwsTally.KEYS_READ, 0L) - start.getOrDefault(AwsTally.KEYS_READ, 0L)) * 1000.0 / jobs);
@@ -194,6 +195,10 @@ public final class OutageRun {
                         * 1000.0 / backlogSize);
                 r.put("drainStateWritesPer1000Jobs", writes(drainEnd, windowEnd) * 1000.0 / backlogSize);
                 r.put("dynamoDbByAction", delta(end, start, "dynamodb "));
+                r.put("writesByKind", delta(end, start, AwsTally.KIND));
+                Map<String, Long> time = delta(end, start, AwsTally.TIME);
+                r.put("dynamoDbMeanMs", time.getOrDefault("dynamodb micros", 0L) / 1000.0 / Math.max(1, time.getOrDefault("dynamodb requests", 0L)));
+                r.put("sqsMeanMs", time.getOrDefault("sqs micros", 0L) / 1000.0 / Math.max(1, time.getOrDefault("sqs requests", 0L)));
                 r.put("jobs", jobs);
                 r.put("delivered", delivered.size());
                 r.put("deadLettered", deadLettered.size());
@@ -283,19 +288,6 @@ public final class OutageRun {
             }
         });
         return d;
-    }
-
-    /** The most calls any one-second window saw. */
-    private static long busiestSecond(List<Instant> sorted) {
-        long most = 0;
-        int from = 0;
-        for (int to = 0; to < sorted.size(); to++) {
-            while (Duration.between(sorted.get(from), sorted.get(to)).compareTo(Duration.ofSeconds(1)) >= 0) {
-                from++;
-            }
-            most = Math.max(most, to - from + 1);
-        }
-        return most;
     }
 
     private static double percentile(List<Double> sorted, double p) {
