@@ -29,6 +29,7 @@ class CostEstimateTest {
         String out = run("--jobs-per-month", "1000000", "--latency-ms", "200", "--memory-mb", "512", "--records", "on",
                 "--results", empty.resolve("results.json").toString());
 
-        assertThat(out).contains("Errand", "sequential", "total, USD per month", "DynamoDB", "not found (run scripts/bench.sh)");
+        assertThat(out).contains("Errand", "sequential", "total, USD per month", "DynamoDB", "DynamoDB on-demand (target state)",
+                "not found (run scripts/bench.sh)");
     }
 }

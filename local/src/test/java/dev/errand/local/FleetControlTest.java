@@ -13,6 +13,7 @@ import dev.errand.core.job.HttpMethod;
 import dev.errand.core.job.Job;
 import dev.errand.core.job.JobIds;
 import dev.errand.core.job.JobRequest;
+import dev.errand.testkit.CallTimes;
 import dev.errand.testkit.Provider.Reply;
 import dev.errand.testkit.Provider;
 import java.io.ByteArrayOutputStream;
@@ -79,20 +80,6 @@ class FleetControlTest {
         return ((TargetStates.Read.Found) states.read(Set.of(target))).states().getOrDefault(target, TargetState.fresh(target));
     }
 
-    /** The most calls any one-second window saw. */
-    private static long busiestSecond(List<Instant> calls) {
-        List<Instant> sorted = calls.stream().sorted().toList();
-        long most = 0;
-        int from = 0;
-        for (int to = 0; to < sorted.size(); to++) {
-            while (Duration.between(sorted.get(from), sorted.get(to)).compareTo(Duration.ofSeconds(1)) >= 0) {
-                from++;
-            }
-            most = Math.max(most, to - from + 1);
-        }
-        return most;
-    }
-
     @Test
     void aDownTargetGetsOneProbePerIntervalWhileAHealthyOneStaysQuickThenItsBacklogDrainsAtItsRate() {
         AtomicBoolean down = new AtomicBoolean(true);
@@ -139,7 +126,7 @@ class FleetControlTest {
                         .isLessThan(2000);
                 List<Instant> drain = provider.calls().stream().filter(c -> c.path().equals("/down") && c.at().isAfter(recovered))
                         .map(Provider.Call::at).toList();
-                assertThat(busiestSecond(drain)).as("the drain never beats the rate limit plus its burst").isLessThanOrEqualTo(400);
+                assertThat(CallTimes.busiestSecond(drain)).as("the drain never beats the rate limit plus its burst").isLessThanOrEqualTo(400);
                 Map<String, Long> successes = provider.calls().stream().filter(c -> c.path().equals("/down") && !c.at().isBefore(recovered))
                         .collect(Collectors.groupingBy(Provider.Call::jobId, Collectors.counting()));
                 assertThat(successes).as("every backlog job delivered").hasSize(3000);
@@ -167,7 +154,7 @@ class FleetControlTest {
                 Duration took = Duration.between(start, calls.stream().max(Instant::compareTo).orElseThrow());
 
                 assertThat(calls).hasSize(1000);
-                assertThat(busiestSecond(calls)).as("no second beyond the rate plus the burst").isLessThanOrEqualTo(40);
+                assertThat(CallTimes.busiestSecond(calls)).as("no second beyond the rate plus the burst").isLessThanOrEqualTo(40);
                 assertThat(took).as("about 1,000 / 20 seconds").isBetween(Duration.ofSeconds(45), Duration.ofSeconds(75));
             }
         }

@@ -1,5 +1,6 @@
 package dev.errand.testkit;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -14,10 +15,13 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A real HTTP reverse proxy in front of a real service (ElasticMQ, moto) that holds every request back for
- * a while before forwarding it: what a slow or far-away AWS endpoint does to the caller's deadlines.
+ * a while before forwarding it: what a slow or far-away AWS endpoint does to the caller's deadlines. With
+ * {@link #routing} it fronts several services and shows each request forwarded (a benchmark counts them).
  */
 public final class SlowProxy implements AutoCloseable {
 
@@ -26,14 +30,20 @@ public final class SlowProxy implements AutoCloseable {
             "expect", "upgrade", "keep-alive");
 
     private final HttpServer server;
-    private final HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-    private final URI upstream;
+    private final HttpClient client;
+    private final Function<Headers, URI> upstream;
     private final Duration delay;
+    private final Consumer<Forwarded> seen;
     private final AtomicInteger requests = new AtomicInteger();
 
-    private SlowProxy(URI upstream, Duration delay) throws IOException {
+    /** One request as it was forwarded (its headers and body), the upstream's answer (status and body), and how long that took. */
+    public record Forwarded(Headers headers, byte[] body, int status, byte[] answer, Duration took) {}
+
+    private SlowProxy(Function<Headers, URI> upstream, Duration delay, Consumer<Forwarded> seen, HttpClient.Version version) throws IOException {
+        this.client = HttpClient.newBuilder().version(version).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         this.upstream = upstream;
         this.delay = delay;
+        this.seen = seen;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1000);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::forward);
@@ -41,8 +51,20 @@ public final class SlowProxy implements AutoCloseable {
     }
 
     public static SlowProxy start(URI upstream, Duration delay) {
+        return start(headers -> upstream, delay, forwarded -> { }, HttpClient.Version.HTTP_2);
+    }
+
+    /**
+     * Forwards each request to where {@code upstream} says from its headers, over HTTP/1.1 (what the emulators
+     * speak), and shows it with its answer to {@code seen}.
+     */
+    public static SlowProxy routing(Function<Headers, URI> upstream, Duration delay, Consumer<Forwarded> seen) {
+        return start(upstream, delay, seen, HttpClient.Version.HTTP_1_1);
+    }
+
+    private static SlowProxy start(Function<Headers, URI> upstream, Duration delay, Consumer<Forwarded> seen, HttpClient.Version version) {
         try {
-            return new SlowProxy(upstream, delay);
+            return new SlowProxy(upstream, delay, seen, version);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -67,7 +89,7 @@ public final class SlowProxy implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             Thread.sleep(delay);
-            HttpRequest.Builder request = HttpRequest.newBuilder(upstream.resolve(exchange.getRequestURI().toString()))
+            HttpRequest.Builder request = HttpRequest.newBuilder(upstream.apply(exchange.getRequestHeaders()).resolve(exchange.getRequestURI().toString()))
                     .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
             exchange.getRequestHeaders().forEach((name, values) -> {
                 if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
@@ -75,13 +97,16 @@ public final class SlowProxy implements AutoCloseable {
                 }
             });
             requests.incrementAndGet();
+            long sent = System.nanoTime();
             HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            Duration took = Duration.ofNanos(System.nanoTime() - sent);
             response.headers().map().forEach((name, values) -> {
                 if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                     exchange.getResponseHeaders().put(name, values);
                 }
             });
             byte[] answer = response.body();
+            seen.accept(new Forwarded(exchange.getRequestHeaders(), body, response.statusCode(), answer, took));
             exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
             if (answer.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {
