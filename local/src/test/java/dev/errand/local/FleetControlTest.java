@@ -187,7 +187,7 @@ class FleetControlTest {
                         .map(Provider.Call::at).toList();
                 assertThat(drain).as("each job once").hasSize(50);
                 assertThat(drain).allMatch(at -> at.isAfter(resumed));
-                assertThat(busiestSecond(drain)).as("no second beyond the rate plus the burst").isLessThanOrEqualTo(10);
+                assertThat(CallTimes.busiestSecond(drain)).as("no second beyond the rate plus the burst").isLessThanOrEqualTo(10);
                 Instant first = drain.stream().min(Instant::compareTo).orElseThrow();
                 Instant last = drain.stream().max(Instant::compareTo).orElseThrow();
                 assertThat(Duration.between(first, last)).as("about (50 - burst) / 5 seconds").isGreaterThan(Duration.ofSeconds(8));

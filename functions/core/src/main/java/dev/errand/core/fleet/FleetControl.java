@@ -38,6 +38,8 @@ public final class FleetControl {
     public static final Duration FRESH_FOR = Duration.ofSeconds(1);
     /** A job waits in the invocation at most this long for a token before it is re-sent for later: a wait is cheaper than a re-send, a long one is not. */
     public static final Duration LONGEST_TOKEN_WAIT = Duration.ofSeconds(2);
+    /** An invocation out of tokens waits for a block of up to this long's worth at the rate: about four writes a second per invocation, not one per call. */
+    public static final Duration BLOCK_OF = Duration.ofMillis(250);
     /** The probe lease outlasts the probe call by this much, for its answer to be written; a holder that died frees it by then. */
     public static final Duration PROBE_LEASE_MARGIN = Duration.ofSeconds(2);
     /** Jobs put off by an open breaker come back spread over its whole interval after the probe time: once an interval. */
@@ -321,10 +323,12 @@ public final class FleetControl {
                         return overTheRate(local, target, rate);
                     }
                     case Local.Take.Lease l -> {
-                        // a block: what this batch still needs of the target and can call at once, so a batch costs one write
-                        int wanted = Math.clamp(left.getOrDefault(target.name(), 0) + 1, 1, Math.min(rate.tokensAtOnce(), target.maxConcurrency()));
+                        // a block: what this batch still needs of the target (jobs to come, jobs waiting here, this one) and can call at once
+                        int needed = left.getOrDefault(target.name(), 0) + local.waiting() + 1;
+                        int wanted = Math.clamp(needed, 1, Math.min(rate.tokensAtOnce(), target.maxConcurrency()));
                         Instant now = clock.instant();
-                        Duration due = local.state().bucket().orElse(TargetState.Bucket.full(now)).untilTokens(1, rate, now);
+                        int block = Math.clamp((long) Math.floor(rate.perSecond() * BLOCK_OF.toNanos() / 1e9), 1, wanted);
+                        Duration due = local.state().bucket().orElse(TargetState.Bucket.full(now)).untilTokens(block, rate, now);
                         if (System.nanoTime() + due.toNanos() > until) {
                             local.leased(0, local.state().bucket().orElse(TargetState.Bucket.full(now)), now, rate);
                             return overTheRate(local, target, rate);
@@ -400,6 +404,8 @@ public final class FleetControl {
         /** The fleet's bucket as this container's last take left it: the tokens in hand are the slots just before. */
         private Instant leftAt = Instant.EPOCH;
         private boolean leasing;
+        /** Jobs of this container waiting in {@link #take} for a token. */
+        private int waiting;
         private boolean probing;
         private boolean lastProbeHealthy;
         private final AtomicInteger resets = new AtomicInteger();
@@ -499,8 +505,18 @@ public final class FleetControl {
             }
         }
 
+        int waiting() {
+            lock.lock();
+            try {
+                return waiting;
+            } finally {
+                lock.unlock();
+            }
+        }
+
         Take take(long untilNanos) {
             lock.lock();
+            waiting++;
             try {
                 while (true) {
                     if (tokens > 0) {
@@ -521,6 +537,7 @@ public final class FleetControl {
                 Thread.currentThread().interrupt();
                 return new Take.Wait();
             } finally {
+                waiting--;
                 lock.unlock();
             }
         }
