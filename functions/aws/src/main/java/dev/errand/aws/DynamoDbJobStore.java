@@ -1,5 +1,9 @@
 package dev.errand.aws;
 
+import static dev.errand.aws.DynamoValues.describe;
+import static dev.errand.aws.DynamoValues.n;
+import static dev.errand.aws.DynamoValues.s;
+
 import dev.errand.core.job.Job;
 import dev.errand.core.job.JobId;
 import dev.errand.core.job.Notify;
@@ -748,17 +752,5 @@ public final class DynamoDbJobStore implements JobStore {
     /** Hashed: the key is the client's text and any length up to 255; the item key stays short and opaque. */
     static String keyPk(IdempotencyKey key) {
         return "key#" + RequestHash.sha256(key.scope() + "\n" + key.value());
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    private static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
-    }
-
-    private static String describe(SdkException e) {
-        return "DynamoDB: " + Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
     }
 }

@@ -1,5 +1,9 @@
 package dev.errand.aws;
 
+import static dev.errand.aws.DynamoValues.describe;
+import static dev.errand.aws.DynamoValues.n;
+import static dev.errand.aws.DynamoValues.s;
+
 import dev.errand.core.fleet.TargetState;
 import dev.errand.core.fleet.TargetStates;
 import dev.errand.core.target.RateLimit;
@@ -305,17 +309,5 @@ public final class DynamoDbTargetStates implements TargetStates {
 
     private static Map<String, AttributeValue> key(String target) {
         return Map.of(KEY, s(target));
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    private static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
-    }
-
-    private static String describe(SdkException e) {
-        return "DynamoDB: " + Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
     }
 }
