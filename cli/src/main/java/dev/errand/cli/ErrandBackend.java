@@ -68,10 +68,16 @@ final class ErrandBackend implements Backend {
     /** Search and cancel as the API has them: both need the API; the search also job records (cancel's API says when they are off). */
     @Override
     public Capabilities capabilities() {
-        Optional<Unavailable> cancel = settings.knownApiUrl().isPresent() ? Optional.empty() : Optional.of(NO_API);
-        Optional<Unavailable> search = cancel.or(() -> settings.table().isPresent() ? Optional.empty() : Optional.of(NO_RECORDS));
         // target control is there when the target state table is configured and answers
-        return new Capabilities(search, cancel, control.unavailable().map(Unavailable::new));
+        return new Capabilities(noSearch(), noCancel(), control.unavailable().map(Unavailable::new));
+    }
+
+    private Optional<Unavailable> noCancel() {
+        return settings.knownApiUrl().isPresent() ? Optional.empty() : Optional.of(NO_API);
+    }
+
+    private Optional<Unavailable> noSearch() {
+        return noCancel().or(() -> settings.table().isPresent() ? Optional.empty() : Optional.of(NO_RECORDS));
     }
 
     @Override
@@ -134,7 +140,7 @@ final class ErrandBackend implements Backend {
 
     @Override
     public JobSearch searchJobs(JobQuery query) {
-        Optional<Unavailable> unavailable = capabilities().jobSearch();
+        Optional<Unavailable> unavailable = noSearch();
         if (unavailable.isPresent()) {
             return new JobSearch.Unavailable(unavailable.get());
         }
